@@ -1,0 +1,1 @@
+"""Subcommands of ``course``; see grader/cli.py."""
