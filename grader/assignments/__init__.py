@@ -1,0 +1,1 @@
+"""Grader-side answer keys, one module per assignment id (see grader/spec.py). Never released."""

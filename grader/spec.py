@@ -1,0 +1,95 @@
+"""The contract between the grading engine and each assignment's grader-side answer key.
+
+An answer key is a module ``grader/assignments/<assignment_id>.py`` that defines
+``KEY = AssignmentKey(...)``. The engine runs a student's notebook (isolated, in a child process),
+reads the named answers out as plain JSON data, calls the student's functions on inputs the key
+picks at grade time, and hands everything to ``KEY.grade`` *in the grader's own process*. Nothing
+the student's code returns is trusted beyond being plain data (None, bool, int, float, str, list,
+dict); anything else arrives as :class:`Unsupported`.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Missing:
+    """The student's notebook did not define this name (or the cell defining it failed)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """The value was not plain data (e.g. a custom object); it is never trusted."""
+
+    name: str
+    type_name: str
+
+
+@dataclass(frozen=True)
+class CallError:
+    """Calling the student's function raised, timed out, or returned non-plain data."""
+
+    message: str
+
+
+@dataclass
+class Run:
+    """What one execution of a submission produced, as plain data.
+
+    ``parameters``: the values injected into the cell tagged ``parameters``.
+    ``answers``: name -> plain value, :class:`Missing` or :class:`Unsupported`.
+    ``probes``: function name -> list of results (plain value or :class:`CallError`), one per
+    input in the key's probe list, in order.
+    ``cells``: grade_id -> {"executed": bool, "error": str | None} for every nbgrader cell.
+    ``error``: a run-level problem (kernel died, time limit) or None.
+    """
+
+    parameters: dict
+    answers: dict = field(default_factory=dict)
+    probes: dict = field(default_factory=dict)
+    cells: dict = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class Verdict:
+    """Points for one graded question (an nbgrader grade_id) and feedback in the student's terms."""
+
+    points: float
+    max_points: float
+    feedback: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AssignmentKey:
+    """Grader-side answer key of one assignment.
+
+    ``parameter_sets(rng)`` returns a list of parameter dicts: the first is the notebook's own
+    defaults, the others fresh values drawn at grade time (so hard-coded answers fail).
+    ``probes(rng)`` returns {function name: [args tuple, ...]} to call in the student's kernel
+    after each run. ``grade(runs)`` returns {grade_id: Verdict} for every autograded question.
+    ``manual`` lists grade ids graded by hand in formgrader (they get no autograde verdict).
+    """
+
+    assignment_id: str
+    notebook: str
+    answers: tuple[str, ...]
+    parameter_sets: Callable[[Any], list[dict]]
+    probes: Callable[[Any], dict[str, list[tuple]]]
+    grade: Callable[[list[Run]], dict[str, Verdict]]
+    manual: tuple[str, ...] = ()
+
+
+def load_key(assignment_id: str) -> AssignmentKey:
+    """Import the answer key for ``assignment_id`` with a clear error when there is none."""
+    if not assignment_id.replace("_", "").isalnum():
+        raise ValueError(f"invalid assignment id {assignment_id!r}")
+    try:
+        module = importlib.import_module(f"grader.assignments.{assignment_id}")
+    except ModuleNotFoundError as exc:
+        raise ValueError(f"no answer key for assignment {assignment_id!r}") from exc
+    return module.KEY
