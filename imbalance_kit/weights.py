@@ -49,8 +49,8 @@ def class_weights(counts, method: str = "inverse", beta: float = 0.9999) -> dict
     else:
         if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) or not 0 <= beta < 1:
             raise ValueError(f"beta must be a number in [0, 1), got {beta!r}")
-        # 1 - beta**n via expm1/log1p keeps precision when beta is close to 1.
-        effective = -np.expm1(n * np.log1p(-beta)) / (1 - beta) if beta > 0 else np.ones_like(n)
+        # 1 - beta**n via expm1 keeps precision when beta is close to 1 (beta**n near 1).
+        effective = -np.expm1(n * np.log(beta)) / (1 - beta) if beta > 0 else np.ones_like(n)
         w = 1.0 / effective
         w = w / w.sum() * k
     return {c: float(x) for c, x in zip(classes, w)}
