@@ -2,3 +2,16 @@ import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+
+def pytest_configure(config):
+    config.lesson_times = {}
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Report how long each lesson took under papermill (target: under a minute each)."""
+    if config.lesson_times:
+        terminalreporter.section("lesson execution time (papermill)")
+        for name, secs in sorted(config.lesson_times.items()):
+            terminalreporter.write_line(f"{name}: {secs:.1f} s")
