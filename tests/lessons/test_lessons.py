@@ -1,21 +1,23 @@
-"""Every lesson runs top to bottom (papermill, on a temporary copy) and keeps the common shape."""
+"""Every lesson runs top to bottom (papermill, on a temporary copy), keeps the common shape, and
+the rendered course (``course site``) has every page and every image."""
+import base64
+import io
 import re
-import time
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
 
+from grader.site import build_site, lesson_paths
 from imbalance_kit.notebook import SETUP_CELL
 
 ROOT = Path(__file__).resolve().parents[2]
-LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = lesson_paths(ROOT / "lessons")
 
 
 def test_lessons_exist_in_learning_path_order():
     numbers = [int(p.name[:2]) for p in LESSONS]
-    assert numbers == list(range(1, len(numbers) + 1)), f"lessons must be numbered 01..NN: {numbers}"
+    assert numbers and numbers == list(range(1, len(numbers) + 1)), f"lessons must be numbered 01..NN: {numbers}"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
@@ -32,22 +34,28 @@ def test_lesson_has_the_common_shape(path):
     assert len([h for h in headings if re.match(r"## \d", h)]) >= 2, "numbered sections '## 1. ...'"
 
 
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, request):
+    """Execute every lesson once (in parallel) and render the static course from the results."""
+    out = tmp_path_factory.mktemp("site")
+    pages = build_site(out, LESSONS, workers=2)
+    for page in pages:
+        request.config.lesson_times[page.source.stem] = page.seconds
+    return out, {page.source.stem: page for page in pages}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_lesson_executes_without_errors_or_unexplained_warnings(path, tmp_path, request):
-    copy = tmp_path / path.name
-    copy.write_bytes(path.read_bytes())  # never execute the stored source (papermill #731)
-    out = tmp_path / f"executed_{path.name}"
-    start = time.perf_counter()
-    papermill.execute_notebook(str(copy), str(out), cwd=str(tmp_path), kernel_name="python3",
-                               progress_bar=False, execution_timeout=300)
-    request.config.lesson_times[path.stem] = time.perf_counter() - start
-    nb = nbformat.read(out, as_version=4)
+def test_lesson_executes_without_errors_or_unexplained_warnings(path, site):
+    _, pages = site
+    nb = nbformat.read(pages[path.stem].executed, as_version=4)
     images = 0
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
+        assert cell.execution_count is not None, f"cell {i} did not run"
         for output in cell.get("outputs", []):
+            assert output.get("output_type") != "error", f"cell {i} raised"
             images += "image/png" in output.get("data", {})
             if output.get("name") == "stderr" and "Warning" in output.get("text", ""):
                 assert "warning-explained" in cell.metadata.get("tags", []), (
@@ -55,3 +63,18 @@ def test_lesson_executes_without_errors_or_unexplained_warnings(path, tmp_path, 
                     f"in the lesson): {output['text'][:300]}")
     assert images >= 1, "every lesson shows at least one plot"
 
+
+@pytest.mark.slow
+def test_rendered_course_has_every_page_and_every_image_loads(site):
+    from PIL import Image
+
+    out, pages = site
+    index = (out / "index.html").read_text()
+    for stem, page in pages.items():
+        assert f'href="{stem}.html"' in index, f"index does not link {stem}"
+        body = page.html.read_text()
+        sources = re.findall(r'<img[^>]+src="([^"]+)"', body)
+        assert sources, f"{stem}.html has no images"
+        for src in sources:
+            assert src.startswith("data:image/png;base64,"), f"{stem}.html: external image {src[:60]}"
+            Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).verify()

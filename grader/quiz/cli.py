@@ -1,0 +1,51 @@
+"""Terminal helpers shared by ``course quiz``, ``course login`` and ``course progress``."""
+from __future__ import annotations
+
+import os
+import time
+
+from .session import RateLimit
+
+RATE_LIMIT_ENV = "IMBALANCE_LAB_RATE_LIMIT"
+DEFAULT_RATE_LIMIT = "5/600"
+
+
+def graded_rate_limit(text=None) -> RateLimit:
+    """The graded version's limit: ``text`` or ``$IMBALANCE_LAB_RATE_LIMIT`` or 5 per 600 s."""
+    return RateLimit.parse(text or os.environ.get(RATE_LIMIT_ENV) or DEFAULT_RATE_LIMIT)
+
+
+def run_session(session, stdin, out) -> int:
+    """Ask every question on ``out``, read answers line by line from ``stdin`` (EOF stops early).
+
+    An unreadable answer or a rate-limited submission asks again (reading the next line).
+    Returns 0 when the quiz was completed, 1 when input ended first.
+    """
+    print(f"Quick test {session.quiz.quiz}: {session.quiz.title} ({len(session.quiz)} questions)", file=out)
+    print(f"Logged in as {session.user}; progress is saved." if session.store is not None
+          else session.notice, file=out)
+    while not session.finished:
+        print("\n" + session.current.render(), file=out)
+        print("> ", end="", file=out, flush=True)
+        line = stdin.readline()
+        if not line:
+            print("\nNo more input; stopping. This attempt is incomplete and not saved.", file=out)
+            k, n, total = session.score
+            print(f"Score so far: {k}/{n} answered of {total}.", file=out)
+            return 1
+        fb = session.submit(line.strip())
+        label = {True: "Correct!", False: "Wrong.", None: "Not accepted."}[fb.correct]
+        print(f"{label}\n{fb.message}\n{fb.score_text}", file=out)
+    print("\n" + session.summary(), file=out)
+    return 0
+
+
+def format_progress(rows) -> str:
+    if not rows:
+        return "No progress recorded yet."
+    lines = [f"{'user':<16} {'quiz':<6} {'attempts':>8} {'best':>9}  last attempt"]
+    for r in rows:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["last_attempt"]))
+        best = f"{r['best_correct']}/{r['n_questions']}"
+        lines.append(f"{r['user']:<16} {r['quiz']:<6} {r['attempts']:>8} {best:>9}  {when}")
+    return "\n".join(lines)

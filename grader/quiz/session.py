@@ -1,0 +1,249 @@
+"""Quiz state without any UI: the notebook widget and ``course quiz`` only render it.
+
+A :class:`QuizSession` walks through one quiz: ``current`` is the question on screen (with this
+attempt's numbers and display order), ``submit(answer)`` scores it and returns
+:class:`Feedback`, ``score`` is the running total. When the last question is answered the
+attempt is saved for logged-in learners; anonymous sessions never touch the disk. A broken
+progress store never stops the quiz: it continues unsaved and says so.
+"""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+
+from .bank import Question, Quiz, load_quiz
+from .identity import ANONYMOUS_NOTE, current_user
+from .progress import ProgressStore, ProgressStoreError
+from .scoring import LETTERS, attempt_draw, parse_answer, score
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``max_submissions`` submissions of one question per ``window`` seconds."""
+
+    max_submissions: int = 5
+    window: float = 600.0
+
+    def __post_init__(self):
+        if isinstance(self.max_submissions, bool) or not isinstance(self.max_submissions, int) \
+                or self.max_submissions < 1:
+            raise ValueError(f"max_submissions must be an integer >= 1, got {self.max_submissions!r}")
+        if not self.window > 0:
+            raise ValueError(f"window must be > 0 seconds, got {self.window!r}")
+
+    @classmethod
+    def parse(cls, text: str) -> "RateLimit":
+        """``"5/600"``: 5 submissions per 600 seconds."""
+        try:
+            n, w = str(text).split("/")
+            return cls(int(n), float(w))
+        except ValueError:
+            raise ValueError(f"rate limit must look like N/SECONDS (e.g. 5/600), got {text!r}") from None
+
+
+class MemoryLimiter:
+    """Submission log for anonymous sessions (in memory only)."""
+
+    def __init__(self):
+        self._log = {}
+
+    def try_submit(self, user, question_id, now, limit, window):
+        recent = [t for t in self._log.get(question_id, []) if t > now - window]
+        if len(recent) >= limit:
+            self._log[question_id] = recent
+            return False, recent[len(recent) - limit] + window - now
+        self._log[question_id] = recent + [now]
+        return True, 0.0
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A question as displayed in this attempt: filled prompt, choices/steps in display order."""
+
+    number: int
+    total: int
+    question: Question
+    prompt: str
+    choices: tuple   # option texts (choice types) or step texts in shuffled order (ordering)
+    order: tuple     # ordering: display position -> step index
+    draw: object = None  # this attempt's numbers (parameterized numeric questions)
+
+    @property
+    def id(self):
+        return self.question.id
+
+    @property
+    def type(self):
+        return self.question.type
+
+    def render(self) -> str:
+        """Plain-text rendering (terminal)."""
+        q = self.question
+        how = {"multiple_choice": "Answer with one letter.",
+               "multiple_select": "Select all that apply: letters separated by commas (e.g. A, C).",
+               "numeric": "Answer with a number" + (f" (in {q.unit})." if q.unit else "."),
+               "ordering": "Put the steps in order: letters separated by spaces (e.g. C A B ...)."}[q.type]
+        lines = [f"Question {self.number}/{self.total} [{q.lesson}: {q.topic}]", self.prompt]
+        lines += [f"  {LETTERS[i]}. {c}" for i, c in enumerate(self.choices)]
+        return "\n".join(lines + [how])
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Outcome of one submission. ``accepted`` is False when the answer was not taken (rate
+    limit, or unreadable text); then ``correct`` is None and the same question stays current."""
+
+    question_id: str
+    accepted: bool
+    correct: bool | None
+    message: str
+    n_correct: int
+    n_answered: int
+    total: int
+    notice: str = ""   # e.g. "progress could not be saved"
+
+    @property
+    def score_text(self):
+        return f"Score: {self.n_correct}/{self.n_answered} answered ({self.total} questions)"
+
+
+@dataclass
+class QuizSession:
+    """One attempt at a quiz.
+
+    Parameters
+    ----------
+    quiz : Quiz or quiz id ("01".."09", "final")
+    user : learner name, or None for anonymous. Defaults to :func:`current_user` (pass
+        ``user=None, detect_user=False`` for an explicitly anonymous session).
+    store : ProgressStore, path, or None (default store); used only for logged-in learners.
+    seed : seeds this attempt's parameterized numbers and step order (default: fresh).
+    rate_limit : RateLimit or None (no limit). The graded version passes one.
+    clock : callable returning seconds (injectable for tests).
+    """
+
+    quiz: object
+    user: str | None = None
+    store: object = None
+    seed: int | None = None
+    rate_limit: RateLimit | None = None
+    clock: object = time.time
+    detect_user: bool = True
+    graded: bool = False
+    index: int = field(default=0, init=False)
+    results: list = field(default_factory=list, init=False)
+    notice: str = field(default="", init=False)
+
+    def __post_init__(self):
+        if not isinstance(self.quiz, Quiz):
+            self.quiz = load_quiz(self.quiz)
+        if self.user is None and self.detect_user:
+            self.user = current_user()
+        if self.user is not None and not isinstance(self.store, ProgressStore):
+            self.store = ProgressStore(self.store)
+        if self.user is None:
+            self.store = None
+            self.notice = ANONYMOUS_NOTE
+        self.seed = random.SystemRandom().randrange(2**63) if self.seed is None else self.seed
+        self.started_at = self.clock()
+        self._memory = MemoryLimiter()
+        rng = random.Random(self.seed)
+        self._shown = [self._show(i, q, rng.randrange(2**63)) for i, q in enumerate(self.quiz.questions)]
+        self.saved_attempt = None
+
+    def _show(self, i, q, seed):
+        draw = attempt_draw(q, seed)
+        prompt = q.prompt.format(**draw.values) if draw else q.prompt
+        if q.type == "ordering":
+            order, rng = list(range(len(q.steps))), random.Random(seed)
+            while order == sorted(order):  # never show the steps already in order
+                rng.shuffle(order)
+            choices = tuple(q.steps[j].text for j in order)
+        else:
+            order, choices = [], tuple(o.text for o in q.options)
+        return Shown(i + 1, len(self.quiz), q, prompt, choices, tuple(order), draw)
+
+    @property
+    def logged_in(self) -> bool:
+        return self.user is not None
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= len(self._shown)
+
+    @property
+    def current(self) -> Shown | None:
+        return None if self.finished else self._shown[self.index]
+
+    @property
+    def score(self) -> tuple:
+        """(correct, answered, total)."""
+        return sum(r[1] for r in self.results), len(self.results), len(self._shown)
+
+    def _feedback(self, qid, accepted, correct, message):
+        k, n, total = self.score
+        return Feedback(qid, accepted, correct, message, k, n, total, self.notice)
+
+    def _allowed(self, qid):
+        if self.rate_limit is None:
+            return True, 0.0
+        args = (self.user, qid, self.clock(), self.rate_limit.max_submissions, self.rate_limit.window)
+        if self.store is not None:
+            try:
+                return self.store.try_submit(*args)
+            except ProgressStoreError as exc:
+                self._store_failed(exc)
+        return self._memory.try_submit(*args)
+
+    def _store_failed(self, exc):
+        self.store = None
+        self.notice = f"{exc}\nThe quiz continues, but this attempt is not saved."
+
+    def submit(self, answer) -> Feedback:
+        """Score ``answer`` to the current question: a plain answer (see
+        :mod:`grader.quiz.scoring`) or the typed text. Moves on to the next question."""
+        shown = self.current
+        if shown is None:
+            raise RuntimeError("the quiz is finished; start a new QuizSession to try again")
+        if isinstance(answer, str):
+            try:
+                answer = parse_answer(shown.question, answer, shown.order)
+            except ValueError as exc:
+                return self._feedback(shown.id, False, None, f"Could not read your answer: {exc}")
+        ok, wait = self._allowed(shown.id)
+        if not ok:
+            return self._feedback(shown.id, False, None,
+                                  f"Too many submissions for this question: at most "
+                                  f"{self.rate_limit.max_submissions} per {self.rate_limit.window:g} s. "
+                                  f"Try again in {max(wait, 0):.0f} s.")
+        result = score(shown.question, answer, shown.draw)
+        self.results.append((shown.id, result.correct, _answer_text(answer)))
+        self.index += 1
+        if self.finished:
+            self._save()
+        return self._feedback(shown.id, True, result.correct, result.message)
+
+    def _save(self):
+        if self.store is None:
+            return
+        try:
+            self.saved_attempt = self.store.record_attempt(self.user, self.quiz.quiz, self.results,
+                                                           self.started_at, self.clock(), self.graded)
+        except ProgressStoreError as exc:
+            self._store_failed(exc)
+
+    def summary(self) -> str:
+        k, n, total = self.score
+        lines = [f"Quiz {self.quiz.quiz} ({self.quiz.title}): {k}/{total} correct."]
+        if self.saved_attempt is not None:
+            lines.append(f"Progress saved for {self.user}.")
+        elif self.notice:
+            lines.append(self.notice)
+        return "\n".join(lines)
+
+
+def _answer_text(answer) -> str:
+    if isinstance(answer, (list, tuple)):
+        return ",".join(str(a) for a in answer)
+    return str(answer)

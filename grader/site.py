@@ -1,0 +1,124 @@
+"""Build a static HTML copy of the course: every lesson executed (outputs and plots inline) plus an
+index page that follows the learning path. Opens in any browser, no Jupyter needed.
+
+Lessons are executed with papermill on temporary copies (never in place), in parallel.
+"""
+from __future__ import annotations
+
+import html
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[1]
+
+# The syllabus's learning path and the lessons that serve each stage (lessons are numbered by
+# topic; the index shows both views).
+LEARNING_PATH = [
+    ("Start", "Dataset exploration and deduplication", ["01", "03"]),
+    ("Then", "Stratified sampling and labeling guidelines for minority classes", ["03", "07"]),
+    ("Next", "Active learning loops and augmentation for text", ["07", "05"]),
+    ("Finally", "Threshold tuning, calibration and cost-sensitive evaluation", ["06", "02"]),
+]
+
+
+@dataclass
+class LessonPage:
+    number: str
+    title: str
+    goal: str
+    source: Path
+    executed: Path
+    html: Path
+    seconds: float
+
+
+def lesson_paths(lessons_dir: Path = REPO / "lessons") -> list[Path]:
+    return sorted(Path(lessons_dir).glob("[0-9][0-9]_*.ipynb"))
+
+
+def _title_and_goal(nb) -> tuple[str, str]:
+    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    title = next((line.lstrip("# ").strip() for line in first.splitlines() if line.startswith("# ")), "")
+    goal = re.search(r"\*\*Goal:?\*\*:?\s*(.+)", first)
+    return title, goal.group(1).strip() if goal else ""
+
+
+def execute_lesson(source: Path, out_dir: Path, timeout: int = 300) -> tuple[Path, float]:
+    """Execute a copy of ``source`` with papermill; return the executed notebook and seconds taken."""
+    import papermill
+
+    work = out_dir / "_work"
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / source.name
+    copy.write_bytes(source.read_bytes())
+    executed = out_dir / "executed" / source.name
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    papermill.execute_notebook(str(copy), str(executed), cwd=str(work), kernel_name="python3",
+                               progress_bar=False, execution_timeout=timeout)
+    return executed, time.perf_counter() - start
+
+
+def render_html(executed: Path, out: Path) -> Path:
+    """Convert an executed notebook to one self-contained HTML file (plots inline as data URIs)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
+def build_site(out_dir: Path, lessons: list[Path] | None = None, workers: int = 2,
+               timeout: int = 300) -> list[LessonPage]:
+    """Execute and render every lesson into ``out_dir`` and write ``out_dir/index.html``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lessons = lesson_paths() if lessons is None else list(lessons)
+    if not lessons:
+        raise FileNotFoundError("no lessons found (expected lessons/NN_topic.ipynb)")
+
+    def one(source: Path) -> LessonPage:
+        executed, seconds = execute_lesson(source, out_dir, timeout)
+        title, goal = _title_and_goal(nbformat.read(source, as_version=4))
+        page = render_html(executed, out_dir / f"{source.stem}.html")
+        return LessonPage(source.name[:2], title, goal, source, executed, page, seconds)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        pages = list(pool.map(one, lessons))
+    (out_dir / "index.html").write_text(index_html(pages), encoding="utf-8")
+    return pages
+
+
+def index_html(pages: list[LessonPage]) -> str:
+    by_number = {p.number: p for p in pages}
+
+    def link(p: LessonPage) -> str:
+        return f'<a href="{html.escape(p.html.name)}">{html.escape(p.title)}</a>'
+
+    path_rows = "".join(
+        f"<tr><th>{stage}</th><td>{html.escape(what)}</td>"
+        f"<td>{', '.join(link(by_number[n]) for n in numbers if n in by_number)}</td></tr>"
+        for stage, what, numbers in LEARNING_PATH)
+    lessons = "".join(f'<li>{link(p)}<br><span class="goal">{html.escape(p.goal)}</span></li>'
+                      for p in sorted(pages, key=lambda p: p.number))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Imbalance Lab</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+h2 {{ margin-top: 1.8rem; font-size: 1.15rem; color: #1f4e79; }}
+table {{ border-collapse: collapse; }} th, td {{ text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }}
+li {{ margin: .55rem 0; }} .goal {{ color: #555; font-size: .92rem; }} a {{ font-weight: 600; }}
+</style></head><body>
+<h1>Imbalance Lab</h1>
+<p>Handling class imbalance in NLP datasets: every lesson executed, with its outputs and plots.
+Exercises and quick tests need Jupyter; see the README.</p>
+<h2>Learning path</h2><table>{path_rows}</table>
+<h2>Lessons</h2><ol>{lessons}</ol>
+</body></html>
+"""

@@ -1,0 +1,285 @@
+"""Identity, the SQLite progress store (concurrency, corruption), rate limiting, widget state
+and the ``course quiz/login/progress`` commands end to end."""
+import csv
+import io
+import multiprocessing as mp
+import os
+import sys
+
+import pytest
+
+from grader import cli
+from grader.quiz import identity
+from grader.quiz.bank import load_quiz
+from grader.quiz.progress import ProgressStore, ProgressStoreError
+from grader.quiz.session import QuizSession, RateLimit
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    home, store = tmp_path / "home", tmp_path / "store" / "progress.sqlite"
+    monkeypatch.setenv("IMBALANCE_LAB_HOME", str(home))
+    monkeypatch.setenv("IMBALANCE_LAB_PROGRESS", str(store))
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.delenv("IMBALANCE_LAB_RATE_LIMIT", raising=False)
+    return tmp_path, home, store
+
+
+def _right(q):
+    if q.type == "multiple_select":
+        return list(q.answer)
+    return list(range(len(q.steps))) if q.type == "ordering" else q.answer
+
+
+def _ans(shown):
+    return shown.draw.answer if shown.draw else _right(shown.question)
+
+
+def _finish(session, wrong_first=False):
+    first = True
+    while not session.finished:
+        cur = session.current
+        ans = _ans(cur)
+        if wrong_first and first and cur.question.type == "multiple_choice":
+            ans = (cur.question.answer + 1) % len(cur.question.options)
+        first = False
+        session.submit(ans)
+    return session
+
+
+def test_identity_sources(env, monkeypatch):
+    _, home, _ = env
+    assert identity.current_user() is None
+    identity.login("ada")
+    assert identity.current_user() == "ada" and (home / "identity.json").exists()
+    monkeypatch.setenv("JUPYTERHUB_USER", "hubuser")
+    assert identity.current_user() == "hubuser"
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    assert identity.logout() and identity.current_user() is None and not identity.logout()
+    (home / "identity.json").write_text("garbage", encoding="utf-8")
+    assert identity.current_user() is None
+    for bad in ("", "a b", "../x", "x" * 65):
+        with pytest.raises(ValueError):
+            identity.login(bad)
+
+
+def test_anonymous_writes_nothing_and_says_so(env):
+    tmp, _, _ = env
+    before = sorted(p.name for p in tmp.rglob("*"))
+    s = _finish(QuizSession("02", seed=1, rate_limit=RateLimit(1, 60)))
+    assert s.user is None and s.store is None and s.saved_attempt is None
+    assert "progress is not saved; log in to save it" in s.summary()
+    assert sorted(p.name for p in tmp.rglob("*")) == before
+
+
+def test_logged_in_attempt_is_saved_with_results_and_best(env, monkeypatch):
+    _, _, store_path = env
+    monkeypatch.setenv("JUPYTERHUB_USER", "grace")
+    s = _finish(QuizSession("03", seed=3), wrong_first=True)
+    store = ProgressStore()
+    assert store_path.exists() and s.saved_attempt is not None
+    (row,) = store.progress("grace")
+    assert row["quiz"] == "03" and row["best_correct"] == len(s.quiz) - 1 and row["attempts"] == 1
+    results = store.results(s.saved_attempt)
+    assert [r[0] for r in results] == [q.id for q in s.quiz.questions] and not results[0][1]
+    _finish(QuizSession("03", seed=4))
+    _finish(QuizSession("03", seed=5), wrong_first=True)  # a worse attempt keeps the best
+    (row,) = store.progress("grace")
+    assert row["attempts"] == 3 and row["best_correct"] == len(s.quiz) and row["best_score"] == 1.0
+    assert store.progress("nobody") == []
+
+
+def _writer(path, user, n):
+    store = ProgressStore(path)
+    for i in range(n):
+        store.record_attempt(user, "01", [("01-a", i % 2 == 0, "A"), ("01-b", True, "0.96")], started_at=i)
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path):
+    path = tmp_path / "shared.sqlite"
+    ctx = mp.get_context("spawn" if sys.platform == "win32" else "fork")
+    procs = [ctx.Process(target=_writer, args=(path, user, 200)) for user in ("p1", "p2")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    store = ProgressStore(path)
+    attempts = store.attempts()
+    assert len(attempts) == 400
+    assert {u: sum(a["user"] == u for a in attempts) for u in ("p1", "p2")} == {"p1": 200, "p2": 200}
+    assert all(len(store.results(a["id"])) == 2 for a in attempts[::37])
+    assert [r["attempts"] for r in store.progress()] == [200, 200]
+
+
+def test_corrupted_store_gives_clear_error_and_quiz_continues(env, monkeypatch):
+    _, _, store_path = env
+    store_path.parent.mkdir(parents=True)
+    store_path.write_bytes(os.urandom(4096))
+    with pytest.raises(ProgressStoreError, match="corrupted"):
+        ProgressStore().progress("x")
+    monkeypatch.setenv("JUPYTERHUB_USER", "alan")
+    s = QuizSession("01", seed=0, rate_limit=RateLimit(3, 60))
+    fb = s.submit(_ans(s.current))  # the rate-limit check hits the broken store first
+    assert fb.accepted and fb.correct and "not saved" in fb.notice
+    _finish(s)
+    assert s.finished and s.saved_attempt is None
+    assert "corrupted" in s.summary() and "not saved" in s.summary()
+
+
+def test_corrupted_store_at_save_time(env, monkeypatch):
+    _, _, store_path = env
+    monkeypatch.setenv("JUPYTERHUB_USER", "alan")
+    s = QuizSession("01", seed=0)
+    while s.index < len(s.quiz) - 1:
+        s.submit(_ans(s.current))
+    store_path.parent.mkdir(parents=True)
+    store_path.write_bytes(b"not a database" * 100)
+    fb = s.submit(_ans(s.current))
+    assert fb.accepted and s.finished and s.saved_attempt is None and "not saved" in s.summary()
+
+
+class Clock:
+    def __init__(self):
+        self.t = 1_000.0
+
+    def __call__(self):
+        return self.t
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_rate_limit_per_question_with_injected_clock(env, monkeypatch, logged_in):
+    if logged_in:
+        monkeypatch.setenv("JUPYTERHUB_USER", "eve")
+    clock, limit = Clock(), RateLimit(2, 60)
+    quiz = load_quiz("05")
+    shared = {}
+
+    def session():
+        s = QuizSession(quiz, seed=1, rate_limit=limit, clock=clock)
+        if not logged_in:  # anonymous limits live in memory; carry them over like a kernel would
+            s._memory._log = shared
+        return s
+
+    for _ in range(2):
+        assert session().submit(0).accepted
+    blocked = session().submit(0)
+    assert not blocked.accepted and blocked.correct is None
+    assert "at most 2 per 60 s" in blocked.message and "Try again in 60 s" in blocked.message
+    s = session()
+    s.submit(0)
+    assert s.index == 0  # a blocked submission does not move on
+    clock.t += 30
+    assert "Try again in 30 s" in session().submit(0).message
+    clock.t += 30.5
+    assert session().submit(0).accepted
+    s2 = session()
+    s2.index = 1  # other questions have their own budget
+    assert s2.submit(9200).accepted
+    if logged_in:
+        assert ProgressStore().path.exists()
+
+
+def test_rate_limit_parse():
+    assert RateLimit.parse("3/90") == RateLimit(3, 90.0)
+    for bad in ("3", "a/b", "0/10", "3/0"):
+        with pytest.raises(ValueError):
+            RateLimit.parse(bad)
+
+
+def test_widget_renders_session_state(env):
+    from grader.quiz.widget import QuizWidget
+
+    w = QuizWidget(QuizSession("07", seed=2))
+    assert "not saved" in w.status.value
+    while not w.session.finished:
+        q = w.session.current.question
+        kids = w.inputs.children
+        if q.type == "multiple_choice":
+            kids[0].value = kids[0].options[q.answer]
+        elif q.type == "multiple_select":
+            for i in q.answer:
+                kids[i].value = True
+        elif q.type == "numeric":
+            kids[0].value = str(w.session.current.draw.answer if q.generator else q.answer)
+        else:
+            order = list(w.session.current.order)
+            for pos, d in enumerate(kids):
+                d.value = d.options[order.index(pos)]
+        fb = w.submit()
+        assert fb.correct, (q.id, fb.message)
+        assert w.next_button.disabled is False and w.submit_button.disabled
+        w.next_button.click()
+    assert w.submit_button.disabled and f"{len(w.session.quiz)}/{len(w.session.quiz)} correct" in w.prompt.value
+
+
+def _run(argv, monkeypatch, stdin=""):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    code = cli.main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _answers(quiz_id, seed):
+    """Correct typed answers for a seeded attempt (same seed -> same numbers and order)."""
+    s = QuizSession(quiz_id, seed=seed, user=None, detect_user=False)
+    lines = []
+    for shown in s._shown:
+        q = shown.question
+        if q.type == "multiple_choice":
+            lines.append("ABCDEFG"[q.answer])
+        elif q.type == "multiple_select":
+            lines.append(",".join("ABCDEFG"[i] for i in q.answer))
+        elif q.type == "numeric":
+            lines.append(repr(shown.draw.answer if shown.draw else q.answer))
+        else:
+            lines.append(" ".join("ABCDEFG"[shown.order.index(step)] for step in range(len(q.steps))))
+    return lines
+
+
+def test_cli_quiz_anonymous_end_to_end(env, monkeypatch):
+    tmp, _, _ = env
+    lines = _answers("04", 7)
+    code, out, _ = _run(["quiz", "04", "--seed", "7"], monkeypatch, "not-a-letter\n" + "\n".join(lines) + "\n")
+    assert code == 0
+    assert "Could not read your answer" in out
+    assert f"{len(lines)}/{len(lines)} correct" in out and "progress is not saved; log in to save it" in out
+    assert not (tmp / "home").exists() and not (tmp / "store").exists()
+
+
+def test_cli_login_quiz_progress_export(env, monkeypatch):
+    tmp, _, store_path = env
+    assert _run(["login", "ada"], monkeypatch)[0] == 0
+    lines = _answers("final", 3)
+    code, out, _ = _run(["quiz", "final", "--seed", "3"], monkeypatch, "\n".join(lines) + "\n")
+    assert code == 0 and "Progress saved for ada" in out and store_path.exists()
+    code, out, _ = _run(["quiz", "09", "--seed", "1"], monkeypatch, "A\n")  # input ends early
+    assert code == 1 and "incomplete" in out
+    code, out, _ = _run(["progress"], monkeypatch)
+    assert code == 0 and "ada" in out and "final" in out and "09" not in out.split("attempt\n", 1)[1]
+    csv_path = tmp / "all.csv"
+    code, out, _ = _run(["progress", "--export", str(csv_path), "--store", str(store_path)], monkeypatch)
+    rows = list(csv.DictReader(csv_path.open()))
+    assert code == 0 and rows[0]["user"] == "ada" and rows[0]["best_correct"] == str(len(lines))
+    assert _run(["logout"], monkeypatch)[0] == 0
+    code, _, err = _run(["progress"], monkeypatch)
+    assert code == 2 and "log in to save it" in err
+
+
+def test_cli_graded_rate_limit_and_errors(env, monkeypatch):
+    monkeypatch.setenv("IMBALANCE_LAB_RATE_LIMIT", "1/3600")
+    monkeypatch.setenv("JUPYTERHUB_USER", "mallory")  # the limit outlives the process via the store
+    _run(["quiz", "01", "--graded", "--seed", "1"], monkeypatch, "0.5\n")
+    code, out, _ = _run(["quiz", "01", "--graded", "--seed", "1"], monkeypatch, "0.5\n")
+    assert code == 1 and "Too many submissions" in out
+    code, _, err = _run(["quiz", "10"], monkeypatch)
+    assert code == 2 and "unknown quiz" in err
+    code, _, err = _run(["quiz", "01", "--graded", "--rate-limit", "x"], monkeypatch)
+    assert code == 2 and "N/SECONDS" in err
+    for f in env[2].parent.iterdir():  # replace the store (and its WAL files) with random bytes
+        f.unlink()
+    env[2].write_bytes(os.urandom(2048))
+    code, _, err = _run(["progress", "--user", "x"], monkeypatch)
+    assert code == 2 and "corrupted" in err
