@@ -46,6 +46,9 @@ class Run:
     input in the key's probe list, in order.
     ``cells``: grade_id -> {"executed": bool, "error": str | None} for every nbgrader cell.
     ``error``: a run-level problem (kernel died, time limit) or None.
+    ``probe_args``: function name -> the list of args tuples that ``probes`` answers, in order
+    (exactly what the key's ``probes(rng)`` returned), so ``grade`` can check results against
+    inputs drawn at grade time.
     """
 
     parameters: dict
@@ -53,6 +56,7 @@ class Run:
     probes: dict = field(default_factory=dict)
     cells: dict = field(default_factory=dict)
     error: str | None = None
+    probe_args: dict = field(default_factory=dict)
 
 
 @dataclass

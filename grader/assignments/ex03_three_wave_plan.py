@@ -1,0 +1,331 @@
+"""Answer key: ex03_three_wave_plan (syllabus mini challenge: a three-wave labeling plan).
+
+Questions (nbgrader grade ids and points):
+
+- ``q1_wave_format`` (2): ``waves`` is a list of ``n_waves`` dicts with ``quotas`` (source ->
+  int, summing to the wave) and a mix ``seeded`` / ``uncertainty`` / ``random`` summing to the wave.
+- ``q2_wave1_mix`` (2): wave 1 has no uncertainty picks (no model exists yet; 1 point) and keeps
+  a random slice of at least :data:`RANDOM_FLOOR` of the wave for an unbiased estimate (1 point).
+- ``q3_yield`` (3): simulated positives by the end of wave 2 at least double what random labeling
+  of the same number of items finds (half the points from :data:`OK_RATIO`).
+- ``q4_diversity`` (2): every wave's source entropy (normalised to [0, 1], as in
+  :func:`imbalance_kit.labeling.simulate_waves`) is at least :data:`ENTROPY_FLOOR`.
+- ``q5_success_metrics`` (2): ``success_metrics`` from :data:`SUCCESS_METRICS` measure both yield
+  (1 point) and diversity (1 point).
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from imbalance_kit.datasets import labeling_pool
+from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves
+
+from ..feedback_diagnose import (annotate, answer_problem, describe, execution_problem, is_int,
+                                 pairs, read_quotas, vocab_name, when)
+from ..spec import AssignmentKey, Verdict
+
+ASSIGNMENT_ID = "ex03_three_wave_plan"
+DEFAULTS = {"positive_rate": 0.01, "wave_size": 1_000, "n_waves": 3,
+            "source_shares": {"Comments": 0.5, "Reviews": 0.2, "Chat": 0.2, "UserReports": 0.1}}
+# Abuse rate of each source relative to the overall rate (share-weighted mean exactly 1).
+SOURCE_LIFT = {"Comments": 0.6, "Reviews": 0.5, "Chat": 1.2, "UserReports": 3.6}
+POOL_SIZE = 40_000
+POOL_SEED = 0
+ENTROPY_FLOOR = 0.75
+RANDOM_FLOOR = 0.1
+GOAL_RATIO, OK_RATIO = 2.0, 1.5
+MIX = ("seeded", "uncertainty", "random")
+VARIED = ("positive_rate", "wave_size")
+
+# name -> (kind, what it measures); kind "yield", "diversity" or "other" (earns nothing).
+SUCCESS_METRICS = {
+    "positives_found": ("yield", "positives labeled in the wave"),
+    "cumulative_positives": ("yield", "positives labeled so far, all waves together"),
+    "positive_rate_per_wave": ("yield", "share of the wave's labels that are positive"),
+    "yield_vs_random": ("yield", "positives found divided by what random labeling would find"),
+    "source_entropy": ("diversity", "evenness of the wave over sources (0 = one source, 1 = even)"),
+    "per_source_counts": ("diversity", "items labeled from each source"),
+    "min_source_share": ("diversity", "share of the wave taken by the least-used source"),
+    "duplicates_drawn": ("other", "near-duplicates that slipped into the wave"),
+    "labels_used": ("other", "labels spent so far"),
+    "accuracy": ("other", "accuracy of the model trained on the labels"),
+    "roc_auc": ("other", "ROC-AUC of the model trained on the labels"),
+}
+WHY_OTHER = "measures neither how many positives the plan finds nor how diverse its waves are"
+
+
+def parameter_sets(rng) -> list[dict]:
+    """Notebook defaults, then two fresh sets (other positive rate and wave size)."""
+    rng = np.random.default_rng(rng)
+    sets = [dict(DEFAULTS)]
+    rates = rng.choice([0.008, 0.012, 0.015, 0.02], size=2, replace=False)
+    sizes = rng.choice([800, 1_200, 1_500], size=2, replace=False)
+    for rate, size in zip(rates, sizes):
+        sets.append({**DEFAULTS, "source_shares": dict(DEFAULTS["source_shares"]),
+                     "positive_rate": float(rate), "wave_size": int(size)})
+    return sets
+
+
+def probes(rng) -> dict:
+    return {}
+
+
+@lru_cache(maxsize=8)
+def _pool(shares: tuple, rate: float):
+    shares = dict(shares)
+    return labeling_pool(POOL_SIZE, shares, rate, {s: rate * SOURCE_LIFT[s] for s in shares},
+                         seed=POOL_SEED)
+
+
+def pool_for(params: dict):
+    """The pool the notebook builds for these parameters (same seed, same pool)."""
+    return _pool(tuple(params["source_shares"].items()), params["positive_rate"])
+
+
+def source_entropy(quotas: dict) -> float:
+    """Shannon entropy of the quota shares over all sources, divided by log K (in [0, 1])."""
+    n = np.array([q for q in quotas.values() if q > 0], float)
+    k = len(quotas)
+    if k < 2 or n.sum() == 0:
+        return 0.0
+    p = n / n.sum()
+    return float(-(p * np.log(p)).sum() / math.log(k))
+
+
+def read_waves(run) -> tuple[list[dict] | None, list[str]]:
+    """Parse ``waves`` into [{quotas, seeded, uncertainty, random}, ...] or explain what is wrong."""
+    p = run.parameters
+    value = run.answers.get("waves")
+    msg = answer_problem("waves", value)
+    if msg:
+        return None, [msg]
+    if not isinstance(value, list):
+        return None, [f"`waves` is {describe(value)}; make it a list of {p['n_waves']} dicts."]
+    if len(value) != p["n_waves"]:
+        return None, [f"`waves` holds {len(value)} waves, not n_waves = {p['n_waves']}."]
+    out, problems = [], []
+    sources = list(p["source_shares"])
+    for i, wave in enumerate(value, 1):
+        items = pairs(wave)
+        if items is None or not all(isinstance(k, str) for k, _ in items):
+            problems.append(f"wave {i} is {describe(wave)}; make it a dict with keys quotas, "
+                            "seeded, uncertainty, random.")
+            continue
+        d = dict(items)
+        missing = [k for k in ("quotas", *MIX) if k not in d]
+        if missing:
+            problems.append(f"wave {i} lacks {', '.join(missing)}.")
+            continue
+        quotas, msg = read_quotas(f"waves[{i - 1}]['quotas']", d["quotas"], sources)
+        if msg:
+            problems.append(msg)
+            continue
+        bad = [k for k in MIX if not is_int(d[k]) or d[k] < 0]
+        if bad:
+            problems.append(f"wave {i}: {', '.join(bad)} must be whole numbers >= 0.")
+            continue
+        mix = {k: int(d[k]) for k in MIX}
+        if sum(quotas.values()) != p["wave_size"]:
+            problems.append(f"wave {i}: quotas sum to {sum(quotas.values())}, not to the wave "
+                            f"size {p['wave_size']}.")
+        if sum(mix.values()) != p["wave_size"]:
+            problems.append(f"wave {i}: seeded + uncertainty + random = {sum(mix.values())}, not "
+                            f"the wave size {p['wave_size']}.")
+        out.append({"quotas": quotas, **mix})
+    return (None if problems else out), problems
+
+
+def _each_run(runs, check):
+    """Apply ``check(run, waves) -> list[str]`` to every run; first-seen messages, annotated."""
+    lines: dict[str, str] = {}
+    for i, run in enumerate(runs):
+        waves, problems = read_waves(run)
+        for line in (problems if waves is None else check(run, waves)):
+            lines.setdefault(line, annotate(line, run, i, VARIED))
+    return list(lines.values())
+
+
+def _fresh(runs, grade_id, points) -> tuple[Verdict, bool]:
+    v = Verdict(0.0, points)
+    problem = execution_problem(runs, grade_id)
+    if problem:
+        v.feedback.append(problem)
+    return v, problem is None
+
+
+def _grade_format(runs) -> Verdict:
+    v, ok = _fresh(runs, "q1_wave_format", 2.0)
+    if not ok:
+        return v
+    lines = _each_run(runs, lambda run, waves: [])
+    if lines:
+        v.feedback.extend(lines)
+    else:
+        v.points = 2.0
+        v.feedback.append("Every wave fills its quotas and its selection mix exactly.")
+    return v
+
+
+def _grade_wave1(runs) -> Verdict:
+    v, ok = _fresh(runs, "q2_wave1_mix", 2.0)
+    if not ok:
+        return v
+    lost = set()
+
+    def check(run, waves):
+        first, size = waves[0], run.parameters["wave_size"]
+        out = []
+        if first["uncertainty"] > 0:
+            lost.add("uncertainty")
+            out.append("wave 1 uses uncertainty sampling but no model exists yet: nothing is "
+                       "labeled before wave 1.")
+        floor = math.ceil(RANDOM_FLOOR * size - 1e-9)
+        if first["random"] < floor:
+            lost.add("random")
+            out.append(f"wave 1 keeps {first['random']} random picks; keep at least {floor} "
+                       f"({RANDOM_FLOOR:.0%} of the wave) for an unbiased estimate of the positive rate.")
+        return out
+
+    lines = _each_run(runs, check)
+    if any(read_waves(run)[0] is None for run in runs):
+        v.feedback.extend(lines)
+        return v
+    v.points = 2.0 - len(lost)
+    v.feedback.extend(lines or ["Wave 1 has no uncertainty picks and keeps a random slice."])
+    return v
+
+
+def simulate(run, waves):
+    """(simulation DataFrame or None, notes): wave-1 uncertainty picks are simulated as random."""
+    notes, plans = [], []
+    for i, w in enumerate(waves, 1):
+        seeded, unc, rnd = w["seeded"], w["uncertainty"], w["random"]
+        if i == 1 and unc:
+            rnd, unc = rnd + unc, 0
+            notes.append("(wave 1's uncertainty picks were simulated as random ones.)")
+        plans.append((tuple(w["quotas"].items()), seeded, unc, rnd))
+    try:
+        return _run_plans(tuple(run.parameters["source_shares"].items()),
+                          run.parameters["positive_rate"], tuple(plans)), notes
+    except ValueError as exc:
+        return None, [f"the simulator could not run your plan: {exc}"]
+
+
+@lru_cache(maxsize=256)
+def _run_plans(shares: tuple, rate: float, plans: tuple):
+    # Many submissions share a plan, so each distinct plan is simulated once per process.
+    waves = [plan_wave(dict(q), seeded=s, uncertainty=u, random=r) for q, s, u, r in plans]
+    return simulate_waves(waves, _pool(shares, rate), seed=POOL_SEED)
+
+
+def _grade_yield(runs) -> Verdict:
+    v, ok = _fresh(runs, "q3_yield", 3.0)
+    if not ok:
+        return v
+    results = []
+    for i, run in enumerate(runs):
+        waves, problems = read_waves(run)
+        if waves is None:
+            v.feedback.append(annotate("the plan cannot be simulated until `waves` is well formed "
+                                       "(see the wave format question).", run, i, VARIED))
+            return v
+        out, notes = simulate(run, waves)
+        if out is None:
+            v.feedback.extend(annotate(n, run, i, VARIED) for n in notes)
+            return v
+        size = run.parameters["wave_size"]
+        found = int(out["cumulative_positives"].iloc[min(1, len(out) - 1)])
+        expected = random_baseline(pool_for(run.parameters), 2 * size)["expected"]
+        text = (f"By the end of wave 2 the simulation finds {found} positives, "
+                f"{found / expected:.1f}x the {expected:.0f} that random labeling of {2 * size} "
+                f"items finds" + when(run, i, VARIED) + ".")
+        results.append((found / expected, text, notes))
+    ratio = min(r for r, _, _ in results)
+    # Show the notebook's own run, or the run that fell short.
+    _, text, notes = results[0] if ratio >= GOAL_RATIO else min(results, key=lambda r: r[0])
+    v.feedback.append(text)
+    v.feedback.extend(notes)
+    if ratio >= GOAL_RATIO:
+        v.points = 3.0
+    elif ratio >= OK_RATIO:
+        v.points = 1.5
+        v.feedback.append(f"That is not yet double ({GOAL_RATIO:g}x): seed more items with rules, "
+                          "or use uncertainty sampling once a model exists.")
+    else:
+        v.feedback.append(f"The goal is at least {GOAL_RATIO:g}x random by wave 2.")
+    return v
+
+
+def _grade_diversity(runs) -> Verdict:
+    v, ok = _fresh(runs, "q4_diversity", 2.0)
+    if not ok:
+        return v
+
+    def check(run, waves):
+        out = []
+        for i, w in enumerate(waves, 1):
+            h = source_entropy(w["quotas"])
+            if h < ENTROPY_FLOOR:
+                top = max(w["quotas"], key=w["quotas"].get)
+                out.append(f"wave {i} has source entropy {h:.2f}, below the floor "
+                           f"{ENTROPY_FLOOR}: it leans too hard on {top}.")
+        return out
+
+    lines = _each_run(runs, check)
+    if lines:
+        v.feedback.extend(lines)
+    else:
+        v.points = 2.0
+        v.feedback.append(f"Every wave keeps source entropy at or above {ENTROPY_FLOOR}.")
+    return v
+
+
+def _grade_metrics(runs) -> Verdict:
+    v, ok = _fresh(runs, "q5_success_metrics", 2.0)
+    if not ok:
+        return v
+    value = runs[0].answers.get("success_metrics")
+    msg = answer_problem("success_metrics", value)
+    if msg is None and (not isinstance(value, list) or not all(isinstance(x, str) for x in value)):
+        msg = f"`success_metrics` is {describe(value)}; make it a list of metric names."
+    if msg:
+        v.feedback.append(msg)
+        return v
+    names = [vocab_name(x) for x in value]
+    unknown = [raw for raw, n in zip(value, names) if n not in SUCCESS_METRICS]
+    if unknown:
+        v.feedback.append(f"not in the vocabulary: {', '.join(map(repr, unknown))}.")
+    kinds = {SUCCESS_METRICS[n][0] for n in names if n in SUCCESS_METRICS}
+    for n in names:
+        if n in SUCCESS_METRICS and SUCCESS_METRICS[n][0] == "other":
+            v.feedback.append(f"{n} {WHY_OTHER}.")
+    if "yield" in kinds:
+        v.points += 1.0
+    else:
+        v.feedback.append("add a yield measure: how many positives each wave finds.")
+    if "diversity" in kinds:
+        v.points += 1.0
+    else:
+        v.feedback.append("add a diversity measure: how the waves spread over sources.")
+    if v.points == 2.0 and len(v.feedback) == 0:
+        v.feedback.append("The success metrics track both yield and diversity.")
+    return v
+
+
+def grade(runs) -> dict[str, Verdict]:
+    return {"q1_wave_format": _grade_format(runs), "q2_wave1_mix": _grade_wave1(runs),
+            "q3_yield": _grade_yield(runs), "q4_diversity": _grade_diversity(runs),
+            "q5_success_metrics": _grade_metrics(runs)}
+
+
+KEY = AssignmentKey(
+    assignment_id=ASSIGNMENT_ID,
+    notebook=f"{ASSIGNMENT_ID}.ipynb",
+    answers=("waves", "success_metrics"),
+    parameter_sets=parameter_sets,
+    probes=probes,
+    grade=grade,
+)

@@ -1,0 +1,136 @@
+"""Release: source notebooks are sound, student copies are generated, in sync and fail unanswered."""
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from grader import release
+from grader.cli import main as course
+
+ROOT = release.ROOT
+IDS = release.assignment_ids()
+
+
+def source(aid):
+    return nbformat.read(ROOT / "solutions" / aid / f"{aid}.ipynb", as_version=4)
+
+
+def student(aid):
+    return nbformat.read(ROOT / "exercises" / aid / f"{aid}.ipynb", as_version=4)
+
+
+def test_the_three_exercises_exist():
+    assert IDS == ["ex01_class_weights", "ex02_labeling_plan", "ex03_three_wave_plan"]
+
+
+def test_sources_lint_clean_and_match_their_keys():
+    assert release.lint() == []
+
+
+def test_sources_are_what_the_generator_writes():
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "make_notebooks.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _graded(nb):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def test_duplicate_grade_id_is_reported():
+    nb = source("ex01_class_weights")
+    graded = _graded(nb)
+    graded[1].metadata["nbgrader"]["grade_id"] = graded[0].metadata["nbgrader"]["grade_id"]
+    problems = release.lint_notebook(nb, "nb")
+    assert any("duplicate grade_id 'q1_inverse_frequency_weights'" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("breakage, expected", [
+    (lambda c: c.metadata["nbgrader"].update(locked=False), "is not locked"),
+    (lambda c: c.metadata["nbgrader"].pop("points"), "has no positive points"),
+    (lambda c: c.metadata["nbgrader"].update(points=0), "has no positive points"),
+    (lambda c: c.update(outputs=[nbformat.v4.new_output("stream", text="x")]), "stored outputs"),
+    (lambda c: c.metadata.update(tags=["parameters"]), "2 cells tagged `parameters`"),
+])
+def test_lint_catches_broken_test_cells(breakage, expected):
+    nb = copy.deepcopy(source("ex02_labeling_plan"))
+    breakage(_graded(nb)[0])
+    assert any(expected in p for p in release.lint_notebook(nb, "nb")), release.lint_notebook(nb, "nb")
+
+
+def test_key_and_notebook_must_agree_on_grade_ids():
+    nb = source("ex03_three_wave_plan")
+    _graded(nb)[0].metadata["nbgrader"]["grade_id"] = "q9_extra"
+    problems = release.lint_against_key(nb, "ex03_three_wave_plan")
+    assert any("does not grade: ['q9_extra']" in p for p in problems)
+    assert any("notebook lacks: ['q1_wave_format']" in p for p in problems)
+
+
+@pytest.mark.parametrize("aid", IDS)
+def test_student_copies_hide_solutions_and_hidden_tests(aid):
+    text = (ROOT / "exercises" / aid / f"{aid}.ipynb").read_text()
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "HIDDEN TESTS"):
+        assert marker not in text
+    nb = student(aid)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+        if meta.get("solution"):
+            assert "raise NotImplementedError()" in cell.source
+        if meta.get("grade") and not meta.get("solution"):
+            assert meta["locked"] and cell.metadata.get("editable") is False
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1 and params[0].metadata["nbgrader"]["locked"]
+    assert {c.metadata["nbgrader"]["grade_id"] for c in _graded(nb)} == release.graded_ids(source(aid))
+
+
+@pytest.mark.slow
+def test_release_check_passes_on_the_committed_tree(capsys):
+    assert course(["release", "--check"]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_release_check_names_drifting_files(tmp_path):
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    nb_path = tmp_path / "exercises" / "ex01_class_weights" / "ex01_class_weights.ipynb"
+    nb_path.write_text(nb_path.read_text().replace("raise NotImplementedError()", "w0 = 0.54", 1))
+    shutil.rmtree(tmp_path / "exercises" / "ex03_three_wave_plan")
+    (tmp_path / "exercises" / "ex02_labeling_plan" / "notes.txt").write_text("hand edit")
+    drift = release.check(tmp_path)
+    assert drift.changed == ["exercises/ex01_class_weights/ex01_class_weights.ipynb"]
+    assert drift.missing == ["exercises/ex03_three_wave_plan/ex03_three_wave_plan.ipynb"]
+    assert drift.extra == ["exercises/ex02_labeling_plan/notes.txt"]
+
+
+def _execute(nb, tmp_path):
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    return {c.metadata["nbgrader"]["grade_id"]: [o for o in c.outputs if o.output_type == "error"]
+            for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aid", IDS)
+def test_source_notebooks_pass_their_own_tests(aid, tmp_path):
+    errors = _execute(source(aid), tmp_path)
+    assert not any(errors.values()), {g: e[0]["evalue"] for g, e in errors.items() if e}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aid", IDS)
+def test_released_stubs_fail_every_question(aid, tmp_path):
+    nb = student(aid)
+    errors = _execute(nb, tmp_path)
+    tests = [c.metadata["nbgrader"]["grade_id"] for c in _graded(nb)
+             if not c.metadata["nbgrader"]["solution"]]
+    passing = [g for g in tests if not errors[g]]
+    assert tests and not passing, f"test cells pass on the unanswered stubs: {passing}"
