@@ -1,0 +1,37 @@
+"""``course autograde ASSIGNMENT --submissions DIR``: grade a class into nbgrader's gradebook."""
+from __future__ import annotations
+
+import sys
+
+
+def register(sub):
+    p = sub.add_parser("autograde", help="autograde every submission of an assignment")
+    p.add_argument("assignment", help="assignment id, e.g. ex01_class_weights")
+    p.add_argument("--submissions", required=True, metavar="DIR",
+                   help="DIR/<student_id>/<notebook>.ipynb (nbgrader's submitted/ layout works too)")
+    p.add_argument("--course-dir", default=".", metavar="DIR",
+                   help="course directory holding exercises/ (default: current directory)")
+    p.add_argument("--db", default=None, metavar="URL",
+                   help="gradebook database URL (default: sqlite in COURSE_DIR/gradebook.db)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="parallel worker processes (default: number of cores)")
+    p.add_argument("--force", action="store_true", help="regrade students already graded")
+    p.add_argument("--json", default=None, metavar="PATH", help="also write per-student results as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from grader.autograde import autograde, grade_table
+
+    if args.workers is not None and args.workers < 1:
+        print("--workers must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        records = autograde(args.assignment, args.submissions, course_dir=args.course_dir,
+                            workers=args.workers, force=args.force, db_url=args.db,
+                            json_path=args.json)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(grade_table(records))
+    return 0

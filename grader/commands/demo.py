@@ -1,0 +1,34 @@
+"""``course demo``: build a throw-away course, grade a small sample class, print the grade table."""
+from __future__ import annotations
+
+import sys
+
+
+def register(sub):
+    p = sub.add_parser("demo", help="build a demo course, autograde sample submissions, show grades")
+    p.add_argument("--dir", default="demo_course", metavar="DIR",
+                   help="course directory to create (default: ./demo_course, recreated each time)")
+    p.add_argument("--workers", type=int, default=None, metavar="N")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from grader import demo
+    from grader.autograde import autograde, grade_table, notebook_id
+    from grader.spec import load_key
+
+    try:
+        course = demo.prepare_course(args.dir, list(demo.SAMPLES))
+    except (FileExistsError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"demo course in {course} (gradebook: {course / 'gradebook.db'})")
+    for aid in demo.SAMPLES:
+        submitted = demo.write_submissions(course, aid, notebook_id(load_key(aid)))
+        print(f"\n{aid}: {len(demo.SAMPLES[aid])} sample submissions in {submitted}")
+        records = autograde(aid, submitted, course_dir=course, workers=args.workers, force=True,
+                            json_path=course / f"{aid}.results.json")
+        print(grade_table(records))
+    print(f"\nnext: course feedback {aid} --course-dir {course}; "
+          f"course export --course-dir {course}")
+    return 0

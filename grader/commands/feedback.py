@@ -1,0 +1,67 @@
+"""``course feedback ASSIGNMENT``: per-student HTML feedback (public tests and verdicts only).
+
+The page is the student's autograded notebook (rebuilt from the released copy, so it holds only
+public tests; hidden checks live in the grader-side key and never enter a notebook) with a summary
+of points and feedback lines on top. Written to ``feedback/<student>/<assignment>/<nb>.html``.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub):
+    p = sub.add_parser("feedback", help="write per-student HTML feedback for an autograded assignment")
+    p.add_argument("assignment")
+    p.add_argument("--course-dir", default=".", metavar="DIR")
+    p.set_defaults(func=run)
+
+
+def summary_markdown(record: dict) -> str:
+    """The feedback summary of one result record, as Markdown."""
+    lines = [f"# Feedback: {record['score']:g} / {record['max_score']:g} points"]
+    if record["status"] == "error":
+        lines.append(f"\n**Your notebook could not be graded completely:** {record['error']}")
+    for gid, q in record["questions"].items():
+        lines.append(f"\n**{gid}**: {q['points']:g} / {q['max_points']:g}")
+        lines += [f"- {line}" for line in q["feedback"]]
+    return "\n".join(lines)
+
+
+def write_feedback(assignment_id: str, course_dir) -> list[Path]:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from grader.autograde import notebook_id, results_dir
+    from grader.spec import load_key
+
+    course_dir = Path(course_dir)
+    nb_id = notebook_id(load_key(assignment_id))
+    store = results_dir(course_dir, assignment_id)
+    if not store.is_dir():
+        raise FileNotFoundError(f"no autograde results in {store}; run `course autograde` first")
+    exporter = HTMLExporter()
+    written = []
+    for path in sorted(store.glob("*.json")):
+        record = json.loads(path.read_text())
+        sid = path.stem
+        graded = course_dir / "autograded" / sid / assignment_id / f"{nb_id}.ipynb"
+        nb = nbformat.read(graded, as_version=4) if graded.is_file() else nbformat.v4.new_notebook()
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(summary_markdown(record)))
+        html, _ = exporter.from_notebook_node(nb)
+        out = course_dir / "feedback" / sid / assignment_id / f"{nb_id}.html"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(html)
+        written.append(out)
+    return written
+
+
+def run(args) -> int:
+    try:
+        paths = write_feedback(args.assignment, args.course_dir)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(paths)} feedback files under {Path(args.course_dir) / 'feedback'}")
+    return 0

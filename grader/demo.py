@@ -1,0 +1,134 @@
+"""``course demo``: a throw-away course with a small class of sample submissions, autograded.
+
+The sample students are code, not files: each fills the answer cells (by nbgrader grade id) of the
+*released* notebook, so the demo stays in step with the exercises. The class covers correct
+answers, a correct answer in another form, partial credit, common mistakes, and students gaming
+the grader (typed-in numbers, monkeypatched builtins, skip-tagged tests), plus broken submissions
+(damaged JSON, ``sys.exit``, a kernel killed by ``os._exit``).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[1]
+MARKER = ".imbalance-lab-demo"
+
+_CORRECT_FN = '''def inverse_frequency_weights(counts):
+    total = sum(counts.values())
+    k = len(counts)
+    return {c: total / (k * n_c) for c, n_c in counts.items()}'''
+_CORRECT_W = '''weights = inverse_frequency_weights({0: n_non_toxic, 1: n_toxic})
+w0 = round(weights[0], 2)
+w1 = round(weights[1], 2)'''
+
+#: assignment id -> student id -> {answer cell grade id: source}; "*" entries are special:
+#: "*json" replaces the whole file, "*tags" adds tags to cells by grade id.
+SAMPLES = {
+    "ex01_class_weights": {
+        "alice_correct": {"a1_inverse_frequency_weights": _CORRECT_FN,
+                          "a2_rounded_weights": _CORRECT_W,
+                          "a3_metrics": 'metrics = ["pr_auc", "macro_f1"]'},
+        "bob_numpy_pairs": {
+            "a1_inverse_frequency_weights": (
+                "import numpy as np\n\n"
+                "def inverse_frequency_weights(counts):\n"
+                "    keys = list(counts)\n"
+                "    n = np.array([counts[k] for k in keys], dtype=float)\n"
+                "    w = n.sum() / (len(n) * n)\n"
+                "    return [(k, w[i]) for i, k in enumerate(keys)]"),
+            "a2_rounded_weights": ("w = dict(inverse_frequency_weights({'0': n_non_toxic, '1': n_toxic}))\n"
+                                   "w0, w1 = np.round(w['0'], 2), np.round(w['1'], 2)"),
+            "a3_metrics": 'metrics = ("PR-AUC", "macro F1")'},
+        "carol_partly": {"a1_inverse_frequency_weights": _CORRECT_FN,
+                         "a2_rounded_weights": ("w = inverse_frequency_weights({0: n_non_toxic, 1: n_toxic})\n"
+                                                "w0, w1 = w[0], w[1]"),
+                         "a3_metrics": 'metrics = ["accuracy", "macro_f1"]'},
+        "dave_swapped": {"a1_inverse_frequency_weights": (
+                             "def inverse_frequency_weights(counts):\n"
+                             "    total, k = sum(counts.values()), len(counts)\n"
+                             "    return {c: n_c * k / total for c, n_c in counts.items()}"),
+                         "a2_rounded_weights": _CORRECT_W,
+                         "a3_metrics": 'metrics = ["roc_auc", "accuracy"]'},
+        "erin_forgot_k": {"a1_inverse_frequency_weights": (
+                              "def inverse_frequency_weights(counts):\n"
+                              "    total = sum(counts.values())\n"
+                              "    return {c: total / n_c for c, n_c in counts.items()}"),
+                          "a2_rounded_weights": _CORRECT_W,
+                          "a3_metrics": 'metrics = ["pr_auc", "balanced_accuracy"]'},
+        "frank_hardcoded": {"a1_inverse_frequency_weights": (
+                                "def inverse_frequency_weights(counts):\n"
+                                "    return {0: 0.54, 1: 6.25}"),
+                            "a2_rounded_weights": "w0 = 0.54\nw1 = 6.25",
+                            "a3_metrics": 'metrics = ["pr_auc", "macro_f1"]'},
+        "grace_monkeypatch": {"a1_inverse_frequency_weights": (
+                                  "import builtins, numpy as np\n"
+                                  "builtins.abs = lambda x: 0.0\n"
+                                  "builtins.round = lambda x, n=None: x\n"
+                                  "np.isclose = np.allclose = lambda *a, **k: True\n"
+                                  "def inverse_frequency_weights(counts):\n"
+                                  "    return {0: 0.54, 1: 6.25}"),
+                              "a2_rounded_weights": "w0 = 0.54\nw1 = 6.25",
+                              "a3_metrics": 'metrics = ["accuracy", "roc_auc"]'},
+        "heidi_skip_tags": {"a1_inverse_frequency_weights": _CORRECT_FN,
+                            "a2_rounded_weights": "w0 = 1\nw1 = 1",
+                            "a3_metrics": 'metrics = ["accuracy"]',
+                            "*tags": {"q2_rounded_weights": ["skip-execution", "raises-exception"],
+                                      "q3_metrics": ["skip-execution"]}},
+        "ivan_sys_exit": {"a1_inverse_frequency_weights": _CORRECT_FN,
+                          "a2_rounded_weights": "import sys\nsys.exit(0)\n" + _CORRECT_W,
+                          "a3_metrics": 'metrics = ["pr_auc", "macro_f1"]'},
+        "judy_kernel_crash": {"a1_inverse_frequency_weights": "import os\nos._exit(1)",
+                              "a2_rounded_weights": _CORRECT_W,
+                              "a3_metrics": 'metrics = ["pr_auc", "macro_f1"]'},
+        "mallory_broken_json": {"*json": '{"cells": [{"cell_type": "code", "source": "w0 = 0.54"'},
+    },
+}
+
+
+def sample_notebook(released, answers: dict):
+    """The released notebook with answer cells filled and any extra tags added."""
+    nb = nbformat.reads(nbformat.writes(released), as_version=4)
+    tags = answers.get("*tags", {})
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+        if gid in tags:
+            cell.metadata["tags"] = list(tags[gid])
+    return nb
+
+
+def write_submissions(course_dir, assignment_id: str, notebook_name: str) -> Path:
+    """Write the sample class into ``<course_dir>/submitted/<student>/<assignment>/``."""
+    course_dir = Path(course_dir)
+    released = nbformat.read(course_dir / "exercises" / assignment_id / f"{notebook_name}.ipynb",
+                             as_version=4)
+    root = course_dir / "submitted"
+    for student, answers in SAMPLES[assignment_id].items():
+        path = root / student / assignment_id / f"{notebook_name}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if "*json" in answers:
+            path.write_text(answers["*json"])
+        else:
+            nbformat.write(sample_notebook(released, answers), path)
+    return root
+
+
+def prepare_course(course_dir, assignments) -> Path:
+    """A fresh course directory with the released exercises (``exercises/`` of this repository)."""
+    course_dir = Path(course_dir)
+    if course_dir.exists() and any(course_dir.iterdir()):
+        if not (course_dir / MARKER).exists():
+            raise FileExistsError(f"{course_dir} exists and is not a demo course; choose another --dir")
+        shutil.rmtree(course_dir)
+    course_dir.mkdir(parents=True, exist_ok=True)
+    (course_dir / MARKER).write_text("created by `course demo`; safe to delete\n")
+    for aid in assignments:
+        src = REPO / "exercises" / aid
+        if not src.is_dir():
+            raise FileNotFoundError(f"{src} is missing; run `course release` in the repository")
+        shutil.copytree(src, course_dir / "exercises" / aid)
+    return course_dir

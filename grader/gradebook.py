@@ -1,0 +1,96 @@
+"""nbgrader's gradebook as our store of record: assignment structure, autograde scores, CSV rows.
+
+Only the main ``course`` process writes here (never the workers), one transaction per student,
+so SQLite never sees concurrent writers and an interrupted batch leaves whole students or none.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from nbgrader.api import (Comment, Grade, Gradebook, MissingEntry, Student, SubmittedAssignment,
+                          SubmittedNotebook)
+
+__all__ = ["Gradebook", "db_url_for", "ensure_assignment", "record_result", "export_rows"]
+
+
+def db_url_for(course_dir, db: str | None = None) -> str:
+    """The database URL: ``db`` if given, else SQLite at ``<course_dir>/gradebook.db``."""
+    if db:
+        return db
+    return f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}"
+
+
+def ensure_assignment(gb: Gradebook, assignment_id: str, notebook_id: str, released) -> None:
+    """Create or refresh the assignment's notebook and cells from the released notebook.
+
+    Uses nbgrader's own ``SaveCells`` (what ``generate_assignment`` runs), so points, grade cells
+    and locked-cell sources match what formgrader expects. Like nbgrader, refuses to add or remove
+    cells once submissions exist.
+    """
+    from nbgrader.preprocessors import SaveCells
+
+    gb.update_or_create_assignment(assignment_id)
+    resources = {"nbgrader": {"notebook": notebook_id, "assignment": assignment_id,
+                              "db_url": str(gb.engine.url.render_as_string(hide_password=False))}}
+    SaveCells().preprocess(released, resources)
+
+
+def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: dict) -> None:
+    """Write one student's autograde scores in a single transaction.
+
+    Questions in ``record["questions"]`` get ``auto_score``; every other grade cell (written
+    answers, KEY.manual) is left for manual grading. Manual scores already given are kept, and such
+    cells are flagged for review, as nbgrader does.
+    """
+    db = gb.db
+    try:
+        student = db.get(Student, student_id)
+        if student is None:
+            student = Student(id=student_id)
+            db.add(student)
+        try:
+            submission = gb.find_submission(assignment_id, student_id)
+        except MissingEntry:
+            assignment = gb.find_assignment(assignment_id)
+            with db.no_autoflush:  # mirror the assignment's structure, as nbgrader's add_submission
+                submission = SubmittedAssignment(assignment=assignment, student=student,
+                                                 timestamp=dt.datetime.now(dt.timezone.utc))
+                db.add(submission)
+                for notebook in assignment.notebooks:
+                    snb = SubmittedNotebook(notebook=notebook, assignment=submission)
+                    db.add(snb)
+                    db.add_all([Grade(cell=cell, notebook=snb) for cell in notebook.grade_cells])
+                    db.add_all([Comment(cell=cell, notebook=snb) for cell in notebook.solution_cells])
+        db.flush()
+        questions = record["questions"]
+        for snb in submission.notebooks:
+            for grade in snb.grades:
+                q = questions.get(grade.cell.name)
+                if q is None:
+                    grade.auto_score = None
+                    grade.needs_manual_grade = True
+                else:
+                    grade.auto_score = float(q["points"])
+                    grade.needs_manual_grade = grade.manual_score is not None
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def export_rows(gb: Gradebook) -> list[dict]:
+    """One row per (assignment, student): score, max score and whether manual grading is pending."""
+    rows = []
+    for assignment in gb.assignments:
+        for student in gb.students:
+            try:
+                sub = gb.find_submission(assignment.name, student.id)
+            except MissingEntry:
+                score, pending, status = 0.0, False, "missing"
+            else:
+                score, pending, status = float(sub.score), bool(sub.needs_manual_grade), "submitted"
+            rows.append({"assignment": assignment.name, "student_id": student.id,
+                         "score": round(score, 4), "max_score": float(assignment.max_score),
+                         "needs_manual_grade": pending, "status": status})
+    return rows
