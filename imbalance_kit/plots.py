@@ -164,6 +164,7 @@ def plot_confusion_matrix(y_true, y_pred, labels=None, ax=None):
     k = len(table)
     ax = _axes(ax, figsize=(1.2 * k + 3, 1.0 * k + 2.5))
     image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    ax.grid(False)  # grid lines would cut through the cells
     for i in range(k):
         for j in range(k):
             ax.text(j, i, f"{counts[i, j]:,}\n{shares[i, j]:.0%}", ha="center", va="center",

@@ -1,8 +1,11 @@
 import os
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+import matplotlib
 
+# Headless plotting in the test process only; notebooks executed by the tests get their own
+# kernels, which must keep the inline backend (an inherited MPLBACKEND=Agg would hide every plot).
+matplotlib.use("Agg")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def pytest_configure(config):
