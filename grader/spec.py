@@ -49,6 +49,10 @@ class Run:
     ``probe_args``: function name -> the list of args tuples that ``probes`` answers, in order
     (exactly what the key's ``probes(rng)`` returned), so ``grade`` can check results against
     inputs drawn at grade time.
+    ``artifacts_dir``: optional per-student directory where the key may write feedback files
+    (figures); None when the engine gives none (the key then writes no files).
+    ``oracle``: optional report of a grader-side service the run used (the toxicity project's
+    labeling oracle, :meth:`grader.oracle.OracleServer.report`); None when there was none.
     """
 
     parameters: dict
@@ -57,6 +61,8 @@ class Run:
     cells: dict = field(default_factory=dict)
     error: str | None = None
     probe_args: dict = field(default_factory=dict)
+    artifacts_dir: str | None = None
+    oracle: dict | None = None
 
 
 @dataclass

@@ -18,7 +18,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from grader.assignments import ex01_class_weights as k1
 from grader.assignments import ex02_labeling_plan as k2
 from grader.assignments import ex03_three_wave_plan as k3
+from grader.assignments import project_rare_entities as ke
+from grader.assignments import project_rare_intents as ki
+from grader.assignments import project_toxicity as kt
 from imbalance_kit import class_weights
+from imbalance_kit.datasets.intents import RARE_INTENTS
+from imbalance_kit.datasets.projects import RARE_INTENT_EXAMPLES, TOXICITY_BUDGET, project_data
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -488,7 +493,460 @@ assert {"source_entropy", "per_source_counts", "min_source_share"} & set(success
     ])
 
 
-NOTEBOOKS = {k1.ASSIGNMENT_ID: ex01, k2.ASSIGNMENT_ID: ex02, k3.ASSIGNMENT_ID: ex03}
+# ---------------------------------------------------------------- practical projects
+
+_REPORT_HELP = """
+Also set `reported_metrics`, a dict metric name -> value **measured on the validation set with
+your final model**. The grader computes the same metric on the same validation data and
+compares. Accuracy alone is not enough on imbalanced data.
+"""
+
+
+def project_toxicity():
+    t = kt.TARGETS
+    return notebook([
+        md("intro", f"""
+# Project 1 — Toxic comments on a labeling budget
+
+You get an **unlabeled pool** of about {len(project_data('toxicity', 'pool')):,} comments from
+four sources (about 4 % toxic) and a **labeling oracle** that sells at most `budget` labels.
+Collect labels in waves (deduplicate, seed with rules, keep every source in the wave, then
+sample what your model is unsure about), train a classifier, choose a threshold on the
+labeled **validation** set, and define:
+
+- `predict_scores(texts)` -> a list of floats, one score per text (higher = more toxic);
+- `threshold`: a text is flagged toxic when its score is >= `threshold`.
+
+**Target on the hidden test set: recall >= {t['recall']:g} with precision >= {t['precision']:g}.**
+In the graded run the oracle, the pool and the validation set are the grader's (the same
+size, drawn from the same distribution), so work only through `oracle`; the grader keeps its
+own log of the labels you bought and never trusts numbers your notebook reports.
+"""),
+        parameters(f"""
+# Parameters (the grader may change these values)
+budget = {TOXICITY_BUDGET:_}
+"""),
+        setup("setup", """
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from grader.oracle import get_oracle
+from imbalance_kit.active import query
+from imbalance_kit.dedup import exact_duplicates
+from imbalance_kit.labeling import source_quotas
+from imbalance_kit.metrics import pr_auc
+from imbalance_kit.thresholds import choose_threshold
+
+oracle = get_oracle(budget=budget)
+pool = oracle.pool()              # item_id, text, source: no labels
+val = oracle.validation()         # item_id, text, source, label: for thresholds, not training
+print(len(pool), "pool items;", len(val), "validation items;", oracle.remaining, "labels left")
+"""),
+        md("a_text", f"""
+## Your solution
+
+Buy labels with `oracle.label(ids)` (a dict id -> 0/1; each new id costs one label, asking again
+is free, a request past the budget is refused). Then set `threshold`, `predict_scores`,
+`train_texts` (the texts you trained on), `val_texts` (the validation texts you scored) and
+`reported_metrics` (at least `pr_auc`).
+{_REPORT_HELP}"""),
+        answer("a_solution", """
+### BEGIN SOLUTION
+vec = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2).fit(pool["text"])
+X = vec.transform(pool["text"])
+
+# Deduplicate first: one item per group of texts equal after normalisation.
+first = ~pd.Series(exact_duplicates(pool["text"].tolist())).duplicated().to_numpy()
+candidates = np.flatnonzero(first)
+
+# Wave 1 (1,000 labels): quotas per source, half of each quota seeded by insult keywords.
+rng = np.random.default_rng(0)
+shares = pool["source"].value_counts(normalize=True).to_dict()
+quotas = source_quotas(shares, 1_000, min_share=0.15)
+seeded = pool["text"].str.lower().str.contains(
+    r"idiot|stupid|moron|loser|pathetic|shut up|hate you|kill|trash|clown|dumb")
+wave = []
+for source, quota in quotas.items():
+    in_source = candidates[(pool["source"].to_numpy()[candidates] == source)]
+    hits = in_source[seeded.to_numpy()[in_source]]
+    k = min(quota // 2, len(hits))
+    picked = list(rng.choice(hits, size=k, replace=False))
+    rest = np.setdiff1d(in_source, picked)
+    picked += list(rng.choice(rest, size=quota - k, replace=False))
+    wave += picked
+labels = oracle.label(pool["item_id"].to_numpy()[wave].tolist())
+labeled = list(wave)
+
+# Later waves (500 each): the items the current model is least sure about.
+while oracle.remaining > 0:
+    y = [labels[i] for i in pool["item_id"].to_numpy()[labeled]]
+    model = LogisticRegression(C=4, class_weight="balanced", max_iter=2_000).fit(X[labeled], y)
+    proba = model.predict_proba(X[candidates])
+    taken = set(labeled)
+    exclude = [j for j, i in enumerate(candidates) if i in taken]
+    new = candidates[query(proba, min(500, oracle.remaining), exclude=exclude)].tolist()
+    labels.update(oracle.label(pool["item_id"].to_numpy()[new].tolist()))
+    labeled += new
+
+y = [labels[i] for i in pool["item_id"].to_numpy()[labeled]]
+model = LogisticRegression(C=4, class_weight="balanced", max_iter=2_000).fit(X[labeled], y)
+val_scores = model.predict_proba(vec.transform(val["text"]))[:, 1]
+choice = choose_threshold(val["label"], val_scores, min_recall=0.92)
+threshold = float(choice.threshold)
+
+
+def predict_scores(texts):
+    return model.predict_proba(vec.transform(list(texts)))[:, 1].tolist()
+
+
+train_texts = pool["text"].iloc[labeled].tolist()
+val_texts = val["text"].tolist()
+reported_metrics = {"pr_auc": pr_auc(val["label"], val_scores),
+                    "recall": float(choice.recall), "precision": float(choice.precision)}
+print(reported_metrics, "threshold", round(threshold, 3))
+### END SOLUTION
+"""),
+        tests("q1_labels", """
+\"\"\"labels bought through the oracle, within the budget\"\"\"
+assert oracle.used <= budget, "more labels than the budget?"
+assert oracle.used > 0, "buy labels with oracle.label(ids)"
+assert isinstance(train_texts, list) and train_texts, "set train_texts to the texts you trained on"
+### BEGIN HIDDEN TESTS
+assert len(train_texts) <= budget
+### END HIDDEN TESTS
+""", 2),
+        tests("q2_targets", f"""
+\"\"\"recall >= {t['recall']:g} with precision >= {t['precision']:g} (checked here on validation; graded on the hidden test set)\"\"\"
+_s = np.asarray(predict_scores(val["text"].tolist()), dtype=float)
+assert len(_s) == len(val), "predict_scores must return one score per text"
+_flag = _s >= threshold
+_recall = (_flag & (val["label"] == 1)).sum() / (val["label"] == 1).sum()
+_precision = (_flag & (val["label"] == 1)).sum() / max(_flag.sum(), 1)
+print(f"validation: recall {{_recall:.3f}}, precision {{_precision:.3f}}")
+assert _recall >= {t['recall']:g} and _precision >= {t['precision']:g}, "targets missed on validation"
+### BEGIN HIDDEN TESTS
+assert 0 < threshold < 1
+### END HIDDEN TESTS
+""", 6),
+        tests("q3_process", """
+\"\"\"validation kept as given and never trained on\"\"\"
+assert sorted(val_texts) == sorted(val["text"]), "val_texts must be the validation set as given"
+assert not set(train_texts) & set(val["text"]), "validation texts are in your training data"
+### BEGIN HIDDEN TESTS
+assert len(val_texts) == len(val)
+### END HIDDEN TESTS
+""", 2),
+        tests("q4_reported_metrics", """
+\"\"\"PR-AUC reported on validation\"\"\"
+assert isinstance(reported_metrics, dict) and "pr_auc" in reported_metrics, "report pr_auc"
+### BEGIN HIDDEN TESTS
+assert 0 <= reported_metrics["pr_auc"] <= 1
+### END HIDDEN TESTS
+""", 1),
+    ])
+
+
+def project_rare_intents():
+    t = ki.TARGETS
+    return notebook([
+        md("intro", f"""
+# Project 2 — Rare intents with paraphrase augmentation
+
+A support assistant must route messages to **30 intents**. Five of them are rare
+({', '.join(f'`{i}`' for i in RARE_INTENTS)}): the training data keeps only
+`rare_examples` real messages of each. Build a paraphrase augmentation pipeline for the rare
+intents (`template_paraphrases`: write templates in your own words, list slot fillers), train
+a classifier and define `predict(texts)` -> a list of intent names.
+
+**Graded on a hidden test set:** macro F1 >= {t['macro_f1']:g} and recall over the rare intents
+>= {t['rare_recall']:g} (each rare intent's recall is reported separately). Augment training
+data only: the validation set stays as given.
+"""),
+        parameters(f"""
+# Parameters (the grader may change these values)
+rare_examples = {RARE_INTENT_EXAMPLES}
+"""),
+        setup("setup", """
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from imbalance_kit.augment import template_paraphrases
+from imbalance_kit.datasets import project_data
+from imbalance_kit.datasets.intents import INTENT_SLOTS, RARE_INTENTS
+from imbalance_kit.metrics import macro_f1, per_class_report
+
+train = project_data("rare_intents", "train")
+val = project_data("rare_intents", "validation")
+print(train["intent"].value_counts().tail(7))
+for intent in RARE_INTENTS:
+    print(intent, "->", train.loc[train["intent"] == intent, "text"].tolist())
+"""),
+        md("a_text", f"""
+## Your solution
+
+Set `predict`, `train_texts` and `train_labels` (your final training data, augmented rows
+included), `val_texts` (the validation texts you evaluated on) and `reported_metrics` (at least
+`macro_f1`). Slot fillers are in `INTENT_SLOTS`.
+{_REPORT_HELP}"""),
+        answer("a_solution", """
+### BEGIN SOLUTION
+rare_templates = {
+    "report_fraud": ["someone used my {payment} without asking", "my account was hacked",
+                     "i see a charge of {amount} on my {payment} i did not make", "fraud on my {payment}",
+                     "i did not place order {order_id}, it is fraud", "scam email claiming to be from you",
+                     "unauthorized purchase on my {payment}"],
+    "data_export_request": ["i want a copy of my personal data", "export my data please",
+                            "what personal data do you store about me", "gdpr data request",
+                            "download all the data you have on me", "send me all my information"],
+    "accessibility_help": ["your site does not work with {aid}", "i use {aid} and cannot check out",
+                           "the app is not accessible with my {aid}", "the text is too small for me to read",
+                           "buttons have no labels for {aid}", "accessibility problem with {aid}"],
+    "bulk_order_quote": ["i need a quote for {quantity} {item}", "bulk discount for {quantity} {item}",
+                         "wholesale pricing on {item}", "our company wants to buy {quantity} {item}",
+                         "price for {quantity} units of the {item}"],
+    "price_match": ["{competitor} has the {item} cheaper", "will you price match {competitor}",
+                    "the {item} costs {amount} less at {competitor}", "can you match the price of {competitor}",
+                    "price match for the {item} please"],
+}
+# Openings and endings multiply the phrasings, so every intent gets 100 distinct sentences.
+slots = dict(INTENT_SLOTS, lead=["", "hi ", "hello, ", "hey ", "please "],
+             tail=["", " thanks", " please", " asap", "?"])
+augmented = pd.DataFrame(
+    [(text, intent) for intent, templates in rare_templates.items()
+     for text in template_paraphrases(["{lead}" + t + "{tail}" for t in templates], slots, n=100, seed=1)],
+    columns=["text", "intent"])
+data = pd.concat([train, augmented], ignore_index=True)
+model = make_pipeline(TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)),
+                      LogisticRegression(C=10, class_weight="balanced", max_iter=3_000))
+model.fit(data["text"], data["intent"])
+
+
+def predict(texts):
+    return model.predict(list(texts)).tolist()
+
+
+train_texts = data["text"].tolist()
+train_labels = data["intent"].tolist()
+val_texts = val["text"].tolist()
+val_pred = predict(val_texts)
+reported_metrics = {"macro_f1": macro_f1(val["intent"], val_pred)}
+report = per_class_report(val["intent"], val_pred)
+print(reported_metrics)
+print(report.loc[list(RARE_INTENTS)].round(2))
+### END SOLUTION
+"""),
+        tests("q1_macro_f1", f"""
+\"\"\"macro F1 (checked here on validation; graded on the hidden test set)\"\"\"
+_pred = predict(val["text"].tolist())
+assert len(_pred) == len(val), "predict must return one intent per text"
+_mf1 = macro_f1(val["intent"], _pred)
+print(f"validation macro F1 {{_mf1:.3f}}")
+assert _mf1 >= {t['macro_f1'] - 0.03:g}, "macro F1 far below the target on validation"
+### BEGIN HIDDEN TESTS
+assert all(isinstance(p, str) for p in _pred)
+### END HIDDEN TESTS
+""", 4),
+        tests("q2_rare_recall", f"""
+\"\"\"recall over the rare intents (checked here on validation)\"\"\"
+_rare = val["intent"].isin(RARE_INTENTS).to_numpy()
+_recall = (pd.Series(_pred)[_rare].to_numpy() == val["intent"][_rare].to_numpy()).mean()
+print(f"validation recall over rare intents {{_recall:.3f}}")
+assert _recall >= {t['rare_recall'] - 0.1:g}, "rare-intent recall far below the target on validation"
+### BEGIN HIDDEN TESTS
+assert _recall > 0
+### END HIDDEN TESTS
+""", 3),
+        tests("q3_process", """
+\"\"\"augmented training data, validation kept as given\"\"\"
+assert len(train_texts) == len(train_labels), "one label per training text"
+assert sorted(val_texts) == sorted(val["text"]), "val_texts must be the validation set as given"
+for intent in RARE_INTENTS:
+    assert train_labels.count(intent) > rare_examples, f"augment {intent}"
+### BEGIN HIDDEN TESTS
+assert len(train_texts) > len(train)
+### END HIDDEN TESTS
+""", 2),
+        tests("q4_reported_metrics", """
+\"\"\"macro F1 reported on validation\"\"\"
+assert isinstance(reported_metrics, dict) and "macro_f1" in reported_metrics, "report macro_f1"
+### BEGIN HIDDEN TESTS
+assert 0 <= reported_metrics["macro_f1"] <= 1
+### END HIDDEN TESTS
+""", 1),
+        md("variant", """
+## Variant (practice, not graded): real chatterbot-corpus categories
+
+The same recipe on real dialog data: `chatterbot_intents()` holds the English
+chatterbot-corpus conversations labeled by category, with a long tail of small categories.
+Try augmenting the smallest ones and compare per-category recall with and without.
+"""),
+        setup("variant_code", """
+from imbalance_kit.datasets import chatterbot_intents
+from imbalance_kit.splits import stratified_split
+
+bot = chatterbot_intents()
+bot_train, bot_val, _ = stratified_split(bot, "category", sizes=(0.7, 0.15, 0.15))
+bot_model = make_pipeline(TfidfVectorizer(sublinear_tf=True),
+                          LogisticRegression(class_weight="balanced", max_iter=2_000))
+bot_model.fit(bot_train["text"], bot_train["category"])
+print(per_class_report(bot_val["category"], bot_model.predict(bot_val["text"])).round(2).tail(6))
+"""),
+    ])
+
+
+def project_rare_entities():
+    t = ke.TARGETS
+    return notebook([
+        md("intro", f"""
+# Project 3 — A rare entity type: DRUG in news
+
+News sentences are tagged with PER, ORG, LOC and a **rare DRUG** type (IOB2 tags). Few
+training sentences mention a drug. Mine DRUG candidates (`mine_candidates`: lexicon plus
+suffix rules), use them (as features, or to build more DRUG training sentences), upweight the
+rare type in the loss (`token_weights`) and define `predict_tags(sentences)` -> one list of
+IOB2 tags per sentence (a sentence is a list of tokens).
+
+**Graded on hidden test documents with strict entity matching:** DRUG F1 >= {t['drug_f1']:g}
+and micro F1 over all types >= {t['micro_f1']:g}. Report DRUG F1 on validation, not token
+accuracy (a tagger that never predicts DRUG has excellent token accuracy).
+"""),
+        parameters("""
+# Parameters (the grader may change these values)
+drug_weight = 8.0
+"""),
+        setup("setup", """
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from imbalance_kit.datasets import project_data
+from imbalance_kit.datasets.news import DRUG_LEXICON
+from imbalance_kit.ner import DRUG_SUFFIXES, bio_to_spans, entity_scores, mine_candidates, token_weights
+
+train = project_data("rare_entities", "train")
+val = project_data("rare_entities", "validation")
+n_drug = sum(any(t.endswith("DRUG") for t in tags) for tags in train["tags"])
+print(len(train), "training sentences,", n_drug, "with a DRUG")
+"""),
+        md("a_text", f"""
+## Your solution
+
+Set `predict_tags`, `train_sentences` (token lists you trained on, added ones included),
+`val_sentences` (the validation sentences you evaluated on) and `reported_metrics` (at least
+`drug_f1`).
+{_REPORT_HELP}"""),
+        answer("a_solution", """
+### BEGIN SOLUTION
+lexicon = {d.lower() for d in DRUG_LEXICON}
+suffixes = tuple(s.lstrip("-") for s in DRUG_SUFFIXES)
+mined = mine_candidates(list(train["tokens"]), lexicon=DRUG_LEXICON)
+print(len(mined), "candidate tokens;", mined["rule"].value_counts().head(3).to_dict())
+
+# More DRUG sentences: swap each drug mention for other one-word lexicon drugs.
+rng = np.random.default_rng(0)
+names = sorted(d for d in DRUG_LEXICON if " " not in d)
+extra = []
+for tokens, tags in zip(train["tokens"], train["tags"]):
+    spans = [s for s in bio_to_spans(tags) if s[0] == "DRUG"]
+    for _ in range(20 if spans else 0):
+        new_tokens, new_tags, i = [], [], 0
+        for _, start, end in spans:
+            new_tokens += list(tokens[i:start]) + [str(rng.choice(names))]
+            new_tags += list(tags[i:start]) + ["B-DRUG"]
+            i = end
+        extra.append((new_tokens + list(tokens[i:]), new_tags + list(tags[i:])))
+sentences = [list(t) for t in train["tokens"]] + [t for t, _ in extra]
+tag_lists = [list(t) for t in train["tags"]] + [g for _, g in extra]
+
+
+def features(tokens, i):
+    w = tokens[i]
+    lw = w.lower()
+    return {"w=" + lw: 1, "upper": int(w[:1].isupper()), "first": int(i == 0),
+            "p=" + (tokens[i - 1].lower() if i else "<s>"): 1,
+            "p2=" + (tokens[i - 2].lower() if i > 1 else "<s>"): 1,
+            "n=" + (tokens[i + 1].lower() if i + 1 < len(tokens) else "</s>"): 1,
+            "s3=" + lw[-3:]: 1, "s4=" + lw[-4:]: 1,
+            "lexicon": int(lw in lexicon), "drug_suffix": int(lw.endswith(suffixes))}
+
+
+def featurize(sents):
+    return [features(s, i) for s in sents for i in range(len(s))]
+
+
+vec = DictVectorizer()
+X = vec.fit_transform(featurize(sentences))
+weights = np.concatenate([token_weights(t, {"DRUG": drug_weight}) for t in tag_lists])
+tagger = LogisticRegression(C=5, max_iter=3_000).fit(X, [t for ts in tag_lists for t in ts],
+                                                     sample_weight=weights)
+
+
+def predict_tags(sents):
+    sents = [list(s) for s in sents]
+    flat = tagger.predict(vec.transform(featurize(sents))) if sents else []
+    out, k = [], 0
+    for s in sents:
+        tags = [str(x) for x in flat[k:k + len(s)]]
+        k += len(s)
+        for i, tag in enumerate(tags):  # an I- tag without its entity before it starts one
+            if tag.startswith("I-") and (i == 0 or tags[i - 1][2:] != tag[2:]):
+                tags[i] = "B-" + tag[2:]
+        out.append(tags)
+    return out
+
+
+train_sentences = sentences
+val_sentences = [list(t) for t in val["tokens"]]
+val_scores = entity_scores(list(val["tags"]), predict_tags(val_sentences))
+reported_metrics = {"drug_f1": float(val_scores.loc["DRUG", "f1"]),
+                    "micro_f1": float(val_scores.loc["micro", "f1"])}
+print(val_scores.round(3))
+### END SOLUTION
+"""),
+        tests("q1_drug_f1", f"""
+\"\"\"DRUG F1 (checked here on validation; graded on the hidden test set)\"\"\"
+_tags = predict_tags([list(t) for t in val["tokens"]])
+assert len(_tags) == len(val), "predict_tags must return one tag list per sentence"
+_scores = entity_scores(list(val["tags"]), _tags)
+print(_scores.round(3))
+assert "DRUG" in _scores.index and _scores.loc["DRUG", "f1"] >= {t['drug_f1'] - 0.15:g}, \\
+    "DRUG F1 far below the target on validation (few drug sentences there: a rough check)"
+### BEGIN HIDDEN TESTS
+assert all(len(a) == len(b) for a, b in zip(_tags, val["tokens"]))
+### END HIDDEN TESTS
+""", 4),
+        tests("q2_overall_f1", f"""
+\"\"\"micro F1 over all entity types\"\"\"
+assert _scores.loc["micro", "f1"] >= {t['micro_f1'] - 0.02:g}, "micro F1 far below the target on validation"
+### BEGIN HIDDEN TESTS
+assert _scores.loc["micro", "f1"] > 0
+### END HIDDEN TESTS
+""", 2),
+        tests("q3_process", """
+\"\"\"validation kept as given\"\"\"
+assert len(val_sentences) == len(val), "val_sentences must be the validation set as given"
+### BEGIN HIDDEN TESTS
+assert len(train_sentences) >= len(train)
+### END HIDDEN TESTS
+""", 2),
+        tests("q4_reported_metrics", """
+\"\"\"DRUG F1 reported on validation\"\"\"
+assert isinstance(reported_metrics, dict) and "drug_f1" in reported_metrics, "report drug_f1"
+### BEGIN HIDDEN TESTS
+assert 0 <= reported_metrics["drug_f1"] <= 1
+### END HIDDEN TESTS
+""", 1),
+    ])
+
+
+NOTEBOOKS = {k1.ASSIGNMENT_ID: ex01, k2.ASSIGNMENT_ID: ex02, k3.ASSIGNMENT_ID: ex03,
+             kt.ASSIGNMENT_ID: project_toxicity, ki.ASSIGNMENT_ID: project_rare_intents,
+             ke.ASSIGNMENT_ID: project_rare_entities}
 
 
 def render(assignment_id: str) -> str:

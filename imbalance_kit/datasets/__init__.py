@@ -14,6 +14,7 @@ _WHERE = {
     "support_intents": "intents",
     "chatterbot_intents": "intents",
     "news_ner": "news",
+    "project_data": "projects",
 }
 
 __all__ = sorted(_WHERE)

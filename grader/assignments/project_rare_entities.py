@@ -1,0 +1,142 @@
+"""Answer key: project_rare_entities (practical project 3, a rare DRUG entity in news NER).
+
+The learner trains on the public ``train`` documents (few sentences mention a drug), mines DRUG
+candidates, upweights the rare type and defines ``predict_tags(sentences)``. The hidden test
+documents are drawn with a held-out seed; their tokens reach ``predict_tags``, their tags stay here.
+
+Questions (grade ids, points):
+
+- ``q1_drug_f1`` (4): strict entity F1 of DRUG on the hidden test set, target 0.85.
+- ``q2_overall_f1`` (2): strict micro F1 over all entity types, target 0.98.
+- ``q3_process`` (2): validation sentences kept as given (not augmented or oversampled), and no
+  validation or test sentences in the training data.
+- ``q4_reported_metrics`` (1): ``reported_metrics`` reports DRUG F1 on validation, not token
+  accuracy.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from imbalance_kit.datasets.projects import project_data
+from imbalance_kit.ner import entity_scores
+
+from ..feedback_diagnose import answer_problem, describe, execution_problem
+from ..spec import AssignmentKey, Verdict
+from . import project_common as pc
+
+ASSIGNMENT_ID = "project_rare_entities"
+FUNC = "predict_tags"
+TARGETS = {"drug_f1": 0.85, "micro_f1": 0.98}
+FLOORS = {"drug_f1": 0.75, "micro_f1": 0.95}
+ALIASES = {"f1_drug": "drug_f1", "drug_f1_score": "drug_f1"}
+
+
+@lru_cache(maxsize=1)
+def _parts() -> dict:
+    return {"train": project_data("rare_entities", "train"),
+            "validation": project_data("rare_entities", "validation"),
+            "test": project_data("rare_entities", "test", seed=pc.held_out_seed(ASSIGNMENT_ID),
+                                 train_seed=0)}
+
+
+def parameter_sets(rng) -> list[dict]:
+    return [{"drug_weight": 8.0}]
+
+
+def probes(rng) -> dict[str, list[tuple]]:
+    """Tags for the hidden test sentences, then for the validation sentences."""
+    p = _parts()
+    return {FUNC: [([list(t) for t in p["test"]["tokens"]],),
+                   ([list(t) for t in p["validation"]["tokens"]],)]}
+
+
+def _scores(runs, index: int, part: str):
+    sents = _parts()[part]
+    got, msg = pc.probe_result(runs[0], FUNC, index, len(sents), "tags")
+    if msg:
+        return None, msg
+    bad = sum(len(p) != len(t) for p, t in zip(got, sents["tokens"]))
+    if bad:
+        return None, f"`{FUNC}` must return one tag per token; {bad} sentences got another number of tags."
+    try:
+        return entity_scores(list(sents["tags"]), got), None
+    except ValueError as exc:
+        return None, f"`{FUNC}` returned tags that are not IOB2 ({exc})."
+
+
+def _metric(runs, gid, points, row, col, target, floor, what, figure=False) -> Verdict:
+    v = Verdict(0.0, points)
+    problem = execution_problem(runs, gid)
+    table, msg = (None, problem) if problem else _scores(runs, 0, "test")
+    if msg:
+        v.feedback.append(msg)
+        return v
+    value = float(table.loc[row, col]) if row in table.index else 0.0
+    v.points = round(points * pc.credit(value, target, floor), 2)
+    v.feedback.append(pc.target_line(what, value, target))
+    if figure:
+        types = table.drop(index=["micro", "macro"], errors="ignore")
+        v.feedback.append("per type (P / R / F1): " + ", ".join(
+            f"{t} {r.precision:.2f} / {r.recall:.2f} / {r.f1:.2f}" for t, r in types.iterrows()) + ".")
+        fig = pc.bar_table(table, "Strict entity scores on the hidden test set", highlight=("DRUG",))
+        path = pc.save_figure(fig, runs, "entity_scores")
+        if path:
+            v.feedback.append(f"see figure: {path}")
+    return v
+
+
+def _sentences(runs, name: str):
+    value = runs[0].answers.get(name)
+    msg = answer_problem(name, value)
+    if msg is None and not (isinstance(value, list) and all(
+            isinstance(s, list) and all(isinstance(t, str) for t in s) for s in value)):
+        msg = f"`{name}` is {describe(value)}; make it a list of token lists."
+    return (None, msg) if msg else (value, None)
+
+
+def _grade_process(runs) -> Verdict:
+    v = Verdict(0.0, 2.0)
+    problem = execution_problem(runs, "q3_process")
+    if problem:
+        v.feedback.append(problem)
+        return v
+    p = _parts()
+    train, m1 = _sentences(runs, "train_sentences")
+    val, m2 = _sentences(runs, "val_sentences")
+    if m1 or m2:
+        v.feedback += [m for m in (m1, m2) if m]
+        return v
+    tok = lambda part: [list(t) for t in p[part]["tokens"]]  # noqa: E731
+    val_problems = pc.validation_problems(val, tok("validation"))
+    leaks = pc.leak_problems(train, tok("validation"), tok("train"), tok("test"))
+    v.points = (0.0 if val_problems else 1.0) + (0.0 if leaks else 1.0)
+    v.feedback += (val_problems + leaks) or ["validation kept as given; no validation or test "
+                                             "sentences in training."]
+    return v
+
+
+def _grade_reported(runs) -> Verdict:
+    problem = execution_problem(runs, "q4_reported_metrics")
+    if problem:
+        return Verdict(0.0, 1.0, [problem])
+    table, msg = _scores(runs, 1, "validation")
+    measured = None if msg else (float(table.loc["DRUG", "f1"]) if "DRUG" in table.index else 0.0)
+    return pc.reported_metrics_verdict(runs, 1.0, "drug_f1", measured, ALIASES)
+
+
+def grade(runs) -> dict[str, Verdict]:
+    return {"q1_drug_f1": _metric(runs, "q1_drug_f1", 4.0, "DRUG", "f1", TARGETS["drug_f1"],
+                                  FLOORS["drug_f1"], "DRUG F1", figure=True),
+            "q2_overall_f1": _metric(runs, "q2_overall_f1", 2.0, "micro", "f1", TARGETS["micro_f1"],
+                                     FLOORS["micro_f1"], "micro F1 over all entity types"),
+            "q3_process": _grade_process(runs), "q4_reported_metrics": _grade_reported(runs)}
+
+
+KEY = AssignmentKey(
+    assignment_id=ASSIGNMENT_ID,
+    notebook=f"{ASSIGNMENT_ID}.ipynb",
+    answers=("train_sentences", "val_sentences", "reported_metrics"),
+    parameter_sets=parameter_sets,
+    probes=probes,
+    grade=grade,
+)

@@ -1,0 +1,323 @@
+"""A labeling oracle with a budget: a grader-side server, a notebook client, a local stand-in.
+
+The toxicity project buys labels in waves. In a graded run the labels live only in the
+grader's process: :class:`OracleServer` (a thread) answers requests on a Unix socket, charges
+one label per distinct new item, refuses a request that would pass the budget, and keeps the
+only log the grader trusts (:meth:`OracleServer.report`). The notebook gets a client with one
+call, whatever the mode::
+
+    from grader.oracle import get_oracle
+    oracle = get_oracle()          # graded run: the grader's server; otherwise a local oracle
+    pool = oracle.pool()           # item_id, text, source (no labels)
+    labels = oracle.label([3, 17]) # {3: 0, 17: 1}, charged against oracle.budget
+
+Protocol: one JSON object per line each way. Requests ``{"op": "info" | "pool" |
+"validation" | "label", "ids": [...]}``; replies ``{"ok": ...}`` or ``{"error": "..."}``.
+Nothing a client sends can change the budget, the labels or the log beyond buying labels.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+ENV_VAR = "IMBALANCE_LAB_ORACLE"
+MAX_REQUEST_BYTES = 1_000_000
+MAX_CONNECTIONS = 64
+SOCKET_NAME = ".oracle.sock"
+
+
+class OracleError(RuntimeError):
+    """The oracle refused a request (budget exhausted, unknown item, malformed request)."""
+
+
+class _Ledger:
+    """Labels, budget and log; the single place where labels are handed out."""
+
+    def __init__(self, labels: dict, budget: int):
+        if isinstance(budget, bool) or not isinstance(budget, int) or budget < 0:
+            raise ValueError(f"budget must be a non-negative int, got {budget!r}")
+        self.labels = {int(k): int(v) for k, v in labels.items()}
+        self.budget = budget
+        self.given: dict[int, int] = {}
+        self.log: list[dict] = []
+        self.lock = threading.Lock()
+
+    def label(self, ids) -> dict:
+        if not isinstance(ids, list) or not all(type(i) is int for i in ids):
+            raise OracleError("ids must be a list of int item ids")
+        with self.lock:
+            unknown = [i for i in ids if i not in self.labels]
+            new = list(dict.fromkeys(i for i in ids if i not in self.given and i in self.labels))
+            entry = {"time": round(time.time(), 3), "asked": len(ids), "new": len(new),
+                     "used_before": len(self.given)}
+            if unknown:
+                entry["refused"] = "unknown ids"
+                self.log.append(entry)
+                raise OracleError(f"{len(unknown)} ids are not pool items (e.g. {unknown[0]}); "
+                                  "only pool items can be labeled")
+            if len(self.given) + len(new) > self.budget:
+                entry["refused"] = "budget"
+                self.log.append(entry)
+                raise OracleError(f"budget exceeded: this request needs {len(new)} new labels but "
+                                  f"only {self.budget - len(self.given)} of {self.budget} are left")
+            for i in new:
+                self.given[i] = self.labels[i]
+            entry["ids"] = new
+            self.log.append(entry)
+            return {i: self.given[i] for i in ids}
+
+    def info(self) -> dict:
+        with self.lock:
+            return {"budget": self.budget, "used": len(self.given)}
+
+    def report(self) -> dict:
+        """Plain-data summary: budget, labels used, which items, and every request."""
+        with self.lock:
+            return {"budget": self.budget, "used": len(self.given),
+                    "labeled": sorted(self.given), "requests": len(self.log),
+                    "refused": sum(1 for e in self.log if "refused" in e),
+                    "log": [dict(e) for e in self.log]}
+
+
+def _frame(rows, columns):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=columns)
+
+
+class LocalOracle:
+    """In-process oracle for learners (no grader): same API as :class:`OracleClient`.
+
+    ``pool`` and ``validation`` are DataFrames with ``item_id``, ``text``, ``source`` and
+    ``label``; the pool's labels are sold through :meth:`label` only.
+    """
+
+    def __init__(self, pool, validation, budget: int):
+        self._ledger = _Ledger(dict(zip(pool["item_id"].tolist(), pool["label"].tolist())), budget)
+        self._pool = pool[["item_id", "text", "source"]].reset_index(drop=True)
+        self._validation = validation[["item_id", "text", "source", "label"]].reset_index(drop=True)
+
+    @property
+    def budget(self) -> int:
+        return self._ledger.budget
+
+    @property
+    def used(self) -> int:
+        return self._ledger.info()["used"]
+
+    @property
+    def remaining(self) -> int:
+        return self.budget - self.used
+
+    def pool(self):
+        """The unlabeled pool: ``item_id``, ``text``, ``source``."""
+        return self._pool.copy()
+
+    def validation(self):
+        """The labeled validation set (for thresholds and model choice, never for training)."""
+        return self._validation.copy()
+
+    def label(self, ids) -> dict:
+        """Labels of ``ids`` (item id -> 0/1). Each distinct new id costs one label; asking again
+        is free. A request that would pass the budget is refused as a whole (OracleError)."""
+        return self._ledger.label([int(i) for i in ids])
+
+    def report(self) -> dict:
+        return self._ledger.report()
+
+
+class OracleServer:
+    """Grader-side oracle on a Unix socket (runs in threads of the grader's process).
+
+    ``labels``: item id -> label of the pool; ``pool`` / ``validation``: DataFrames served to the
+    notebook (``item_id``, ``text``, ``source``; validation also ``label``). Use as a context
+    manager or call :meth:`start` / :meth:`close`; :meth:`report` is the trusted log.
+    """
+
+    def __init__(self, labels: dict, budget: int, path, pool=None, validation=None):
+        self._ledger = _Ledger(labels, budget)
+        self.path = str(path)
+        self._pool = ([] if pool is None else
+                      [[int(i), str(t), str(s)] for i, t, s in
+                       zip(pool["item_id"], pool["text"], pool["source"])])
+        self._validation = ([] if validation is None else
+                            [[int(i), str(t), str(s), int(y)] for i, t, s, y in
+                             zip(validation["item_id"], validation["text"], validation["source"],
+                                 validation["label"])])
+        self._sock = None
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+
+    def start(self) -> "OracleServer":
+        if os.path.lexists(self.path):
+            os.unlink(self.path)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(self.path)
+        os.chmod(self.path, 0o666)  # the sandboxed notebook runs as another uid
+        sock.listen(8)
+        sock.settimeout(0.2)
+        self._sock = sock
+        t = threading.Thread(target=self._accept, name="oracle-accept", daemon=True)
+        t.start()
+        self._threads.append(t)
+        return self
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if len(self._threads) > MAX_CONNECTIONS:
+                conn.close()
+                continue
+            t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def _answer(self, line: bytes) -> dict:
+        try:
+            req = json.loads(line)
+        except (ValueError, RecursionError):
+            return {"error": "request is not JSON"}
+        if type(req) is not dict or type(req.get("op")) is not str:
+            return {"error": "request must be an object with an 'op'"}
+        op = req["op"]
+        try:
+            if op == "info":
+                return {"ok": self._ledger.info()}
+            if op == "pool":
+                return {"ok": self._pool}
+            if op == "validation":
+                return {"ok": self._validation}
+            if op == "label":
+                got = self._ledger.label(req.get("ids"))
+                return {"ok": [[i, y] for i, y in got.items()]}
+        except OracleError as exc:
+            return {"error": str(exc)}
+        return {"error": f"unknown op {op!r}"}
+
+    def _serve(self, conn):
+        with conn:
+            conn.settimeout(None)
+            reader = conn.makefile("rb")
+            while not self._stop.is_set():
+                line = reader.readline(MAX_REQUEST_BYTES + 1)
+                if not line:
+                    return
+                if len(line) > MAX_REQUEST_BYTES:
+                    conn.sendall(b'{"error": "request too large"}\n')
+                    return
+                try:
+                    conn.sendall(json.dumps(self._answer(line)).encode() + b"\n")
+                except OSError:
+                    return
+
+    def report(self) -> dict:
+        """The trusted record of this oracle: budget, labels used, labeled ids, every request."""
+        return self._ledger.report()
+
+    def close(self) -> dict:
+        """Stop serving, remove the socket and return :meth:`report`."""
+        self._stop.set()
+        if self._sock is not None:
+            self._sock.close()
+        if os.path.lexists(self.path):
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+        return self.report()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class OracleClient:
+    """The notebook's side of :class:`OracleServer`; same API as :class:`LocalOracle`."""
+
+    def __init__(self, path):
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock.connect(str(path))
+        self._reader = self._sock.makefile("rb")
+
+    def _call(self, **req):
+        self._sock.sendall(json.dumps(req).encode() + b"\n")
+        line = self._reader.readline()
+        if not line:
+            raise OracleError("the oracle closed the connection")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise OracleError(reply["error"])
+        return reply["ok"]
+
+    @property
+    def budget(self) -> int:
+        return self._call(op="info")["budget"]
+
+    @property
+    def used(self) -> int:
+        return self._call(op="info")["used"]
+
+    @property
+    def remaining(self) -> int:
+        info = self._call(op="info")
+        return info["budget"] - info["used"]
+
+    def pool(self):
+        return _frame(self._call(op="pool"), ["item_id", "text", "source"])
+
+    def validation(self):
+        return _frame(self._call(op="validation"), ["item_id", "text", "source", "label"])
+
+    def label(self, ids) -> dict:
+        return {int(i): int(y) for i, y in self._call(op="label", ids=[int(i) for i in ids])}
+
+
+def get_oracle(budget: int | None = None):
+    """The toxicity project's oracle: the grader's when ``$IMBALANCE_LAB_ORACLE`` names its
+    socket (graded run), otherwise a :class:`LocalOracle` over the public pool (seed 0).
+
+    ``budget`` (default: the project's) applies to the local oracle only; the grader's server
+    enforces its own budget whatever the notebook asks for.
+    """
+    path = os.environ.get(ENV_VAR)
+    if path:
+        return OracleClient(path)
+    from imbalance_kit.datasets.projects import TOXICITY_BUDGET, project_data
+
+    return LocalOracle(project_data("toxicity", "pool"), project_data("toxicity", "validation"),
+                       TOXICITY_BUDGET if budget is None else budget)
+
+
+class OracleSession:
+    """Engine hook: an :class:`OracleServer` whose socket sits in the submission directory.
+
+    ``directory`` is the host path of the directory mounted into the sandbox; ``inside`` is the
+    same directory as the notebook sees it (``/submission`` under bubblewrap, or None when not
+    sandboxed). ``env`` holds the variables to set for the notebook's kernel; :meth:`close`
+    stops the server and returns its report (put it into every ``Run.oracle``).
+    """
+
+    def __init__(self, server_factory, directory, inside: str | None = None):
+        host = Path(directory) / SOCKET_NAME
+        self.server = server_factory(host).start()
+        self.env = {ENV_VAR: str(Path(inside) / SOCKET_NAME) if inside else str(host)}
+
+    def close(self) -> dict:
+        return self.server.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,148 @@
+"""Project keys: the reference solutions get full marks, naive ones visibly miss the targets.
+
+Runs are built by executing the solution notebook's code cells in this process (fast, no
+kernel) and calling the functions on the key's probes, with the grader's oracle on a socket.
+One slow test per project executes the notebook end to end under nbclient.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import nbformat
+import numpy as np
+import pytest
+
+from grader.oracle import ENV_VAR, OracleSession
+from grader.release import ROOT
+from grader.spec import CallError, Missing, Run, load_key
+
+PROJECTS = ("project_toxicity", "project_rare_intents", "project_rare_entities")
+MAIN = {"project_toxicity": "q2_targets", "project_rare_intents": "q2_rare_recall",
+        "project_rare_entities": "q1_drug_f1"}
+
+
+def _cells(aid):
+    nb = nbformat.read(ROOT / "solutions" / aid / f"{aid}.ipynb", as_version=4)
+    return nb, [c.source for c in nb.cells if c.cell_type == "code"
+                and not c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def _naive(aid, src):
+    """The solution cell with weighting, augmentation and threshold tuning taken out."""
+    if aid == "project_toxicity":
+        src = src.replace('class_weight="balanced", ', "").replace("float(choice.threshold)", "0.5")
+        return src.replace("min(quota // 2, len(hits))", "0")
+    if aid == "project_rare_intents":
+        src = src.replace('class_weight="balanced", ', "")
+        return src.replace("data = pd.concat([train, augmented], ignore_index=True)", "data = train.copy()")
+    src = src.replace("for _ in range(20 if spans else 0)", "for _ in range(0)")
+    src = src.replace('"lexicon": int(lw in lexicon), "drug_suffix": int(lw.endswith(suffixes))', "")
+    return src.replace('{"DRUG": drug_weight}', '{"DRUG": 1.0}')
+
+
+def run_in_process(aid, tmp_path, naive=False, oracle=True):
+    """Execute the solution's code cells here and build the Run the engine would build."""
+    key = load_key(aid)
+    rng = np.random.default_rng(0)
+    params = key.parameter_sets(rng)[0]
+    probes = key.probes(rng)
+    _, sources = _cells(aid)
+    session = None
+    module = __import__(f"grader.assignments.{aid}", fromlist=["x"])
+    if oracle and hasattr(module, "oracle_session"):
+        session = module.oracle_session(tmp_path)
+        os.environ[ENV_VAR] = session.env[ENV_VAR]
+    ns = {}
+    try:
+        for src in sources:
+            if "### BEGIN SOLUTION" in src and naive:
+                src = _naive(aid, src)
+            if "parameters" in src.splitlines()[0]:
+                src += "\n" + "\n".join(f"{k} = {v!r}" for k, v in params.items())
+            exec(compile(src, aid, "exec"), ns)
+        results = {}
+        for name, calls in probes.items():
+            results[name] = [ns[name](*args) for args in calls]
+    finally:
+        os.environ.pop(ENV_VAR, None)
+        report = session.close() if session else None
+    answers = {a: ns.get(a, Missing(a)) for a in key.answers}
+    answers = {a: (v.tolist() if hasattr(v, "tolist") else v) for a, v in answers.items()}
+    cells = {gid: {"executed": True, "error": None} for gid in key.grade([Run(params)])}
+    return Run(parameters=params, answers=answers, probes=results, cells=cells, probe_args=probes,
+               artifacts_dir=str(tmp_path / "feedback"), oracle=report)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    out = {}
+    for aid in PROJECTS:
+        for naive in (False, True):
+            tmp = tmp_path_factory.mktemp(f"{aid}{naive}")
+            run = run_in_process(aid, tmp, naive=naive)
+            out[aid, naive] = (run, load_key(aid).grade([run]))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aid", PROJECTS)
+def test_reference_gets_full_marks(graded, aid):
+    _, verdicts = graded[aid, False]
+    for gid, v in verdicts.items():
+        assert v.points == v.max_points, (gid, v.feedback)
+    lines = [f for v in verdicts.values() for f in v.feedback]
+    figure = next(f for f in lines if f.startswith("see figure: "))
+    assert os.path.getsize(figure[len("see figure: "):]) > 5_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aid", PROJECTS)
+def test_naive_misses_targets(graded, aid):
+    _, verdicts = graded[aid, True]
+    v = verdicts[MAIN[aid]]
+    assert v.points <= 0.6 * v.max_points, v.feedback
+    assert any("missed by" in f for f in v.feedback), v.feedback
+
+
+@pytest.mark.slow
+def test_toxicity_process_checks(graded):
+    run, _ = graded["project_toxicity", False]
+    key = load_key("project_toxicity")
+    bad = Run(**{**run.__dict__, "answers": dict(run.answers)})
+    bad.answers["val_texts"] = run.answers["val_texts"] + run.answers["val_texts"][:50]
+    bad.answers["train_texts"] = run.answers["train_texts"] + run.answers["val_texts"][:10]
+    bad.answers["reported_metrics"] = {"accuracy": 0.97}
+    v = key.grade([bad])
+    assert v["q3_process"].points == 0
+    assert any("oversampled" in f for f in v["q3_process"].feedback)
+    assert any("validation rows are also in your training" in f for f in v["q3_process"].feedback)
+    assert v["q4_reported_metrics"].points == 0 and "accuracy" in v["q4_reported_metrics"].feedback[0]
+    # training texts the oracle never labeled cost a point of q1
+    assert v["q1_labels"].points < 2
+
+
+def test_missing_everything_scores_zero():
+    for aid in PROJECTS:
+        key = load_key(aid)
+        probes = key.probes(0)
+        run = Run(parameters=key.parameter_sets(0)[0],
+                  answers={a: Missing(a) for a in key.answers},
+                  probes={n: [CallError("boom")] * len(a) for n, a in probes.items()},
+                  cells={}, probe_args=probes)
+        verdicts = key.grade([run])
+        assert all(v.points == 0 and v.feedback for v in verdicts.values()), aid
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aid", PROJECTS)
+def test_solution_notebook_runs_end_to_end(aid, tmp_path):
+    from nbclient import NotebookClient
+
+    nb, _ = _cells(aid)
+    shutil.copy(ROOT / "solutions" / aid / f"{aid}.ipynb", tmp_path / "nb.ipynb")
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, errors
