@@ -1,11 +1,16 @@
-"""Autograding a class: one worker process per core, one child process per submission.
+"""Autograding a class: one worker process per core, one sandboxed child per submission.
 
 Per student (:func:`grade_submission`, in a worker): read the notebook strictly, rebuild it on the
 released copy (:mod:`grader.normalize`), inject each parameter set the key draws (papermill), run
-them all in one child (:func:`grader.runner.launch`), read the answers back as plain data and
-call ``KEY.grade`` here, outside the student's kernel. The main process (:func:`autograde`) only
-collects results and writes them: gradebook (one transaction per student), the autograded
-notebook for formgrader/feedback, and a per-student result file used to resume.
+them all in one sandboxed child (:func:`grader.runner.launch`, as the worker's own uid), read the
+answers back as plain data and call ``KEY.grade`` here, outside the student's kernel.
+
+The main process (:func:`autograde`) alone writes, in this order per student: the autograded
+notebook (for formgrader/feedback), then the result file ``grader_results/<assignment>/<student>.json``
+(atomic rename: THE record that a student is graded), then the gradebook (one transaction). The
+gradebook is derived: a run that starts after an interruption re-records any stored result the
+gradebook lacks or disagrees with, so a kill at any point neither loses a result nor grades a
+student twice.
 """
 from __future__ import annotations
 
@@ -21,7 +26,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.runner import Limits, RunnerError, launch
+from grader.limits import Limits
+from grader.runner import DEFAULT_UID, RunnerError, launch
+from grader.sandbox import SandboxUnavailable, sandbox_problem
 from grader.spec import CallError, Missing, Run, load_key
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
@@ -43,6 +50,7 @@ class Task:
     limits: Limits = field(default_factory=Limits)
     seed: int = 0
     defaults_only: bool = False
+    sandbox: bool = True
 
 
 def notebook_id(key) -> str:
@@ -59,6 +67,28 @@ def _released(path: str):
     import nbformat
 
     return nbformat.read(path, as_version=4)
+
+
+@functools.lru_cache(maxsize=8)
+def _preimports(path: str) -> tuple[str, ...]:
+    """Top-level modules the released notebook imports: the template imports them once per
+    submission instead of once per parameter set (trusted source: the released copy)."""
+    import ast
+
+    names = []
+    for cell in _released(path).cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+    return tuple(dict.fromkeys(names))
 
 
 def _grade_cells(released) -> dict:
@@ -148,11 +178,13 @@ def _error_record(task: Task, message: str, max_points: dict) -> dict:
             "status": "error", "error": message, "questions": questions}
 
 
-def grade_submission(task: Task, sandbox=None) -> dict:
+def grade_submission(task: Task, uid: int | None = None) -> dict:
     """Grade one submission; return its result record (and ``"notebook"``, the autograded copy).
 
-    Never raises for a bad submission (the record has ``status: "error"``); raises
-    :class:`GradingConfigError` when the key and the released notebook disagree.
+    The student's code runs sandboxed as ``uid`` (default: this worker's uid) unless
+    ``task.sandbox`` is False. Never raises for a bad submission (the record has ``status:
+    "error"``); raises :class:`GradingConfigError` when the key and the released notebook
+    disagree, and :class:`grader.sandbox.SandboxUnavailable` when the sandbox cannot run.
     """
     from papermill.parameterize import parameterize_notebook
 
@@ -160,6 +192,8 @@ def grade_submission(task: Task, sandbox=None) -> dict:
     from grader.normalize import SubmissionError, normalize, read_notebook
 
     started = time.monotonic()
+    if task.sandbox and sandbox_problem() is not None:
+        raise SandboxUnavailable(sandbox_problem())
     key = load_key(task.assignment_id)
     released = _released(task.released_path)
     max_points = _grade_cells(released)
@@ -181,10 +215,12 @@ def grade_submission(task: Task, sandbox=None) -> dict:
     notebooks = [parameterize_notebook(copy.deepcopy(norm.notebook), p, kernel_name="python3",
                                        language="python") for p in params]
     job = {"notebooks": notebooks, "nonce": nonce, "expected": norm.expected,
+           "preimport": list(_preimports(task.released_path)),
            "extraction": extraction_cell(key.answers, probes, nonce, task.limits.call_seconds)}
     fatal, outputs = None, []
     try:
-        result = launch(job, task.limits, sandbox)
+        result = launch(job, task.limits, sandbox=task.sandbox,
+                        uid=uid if uid is not None else _WORKER_UID[0])
         runs = _read_runs(result, params, probes, key.answers, norm.expected)
         outputs = result.get("outputs")
     except (RunnerError, MalformedResult) as exc:
@@ -233,9 +269,19 @@ def grade_submission(task: Task, sandbox=None) -> dict:
     return record
 
 
-def _warm(assignment_id: str):
-    """Worker initializer: import what every submission needs once, not per submission."""
-    sys.modules.setdefault("rfc3987_syntax", None)  # see grader.runner.main
+#: The uid this worker's sandboxes run as (distinct per worker, so per-uid process limits and
+#: file ownership never mix two workers' students).
+_WORKER_UID = [DEFAULT_UID]
+
+
+def _warm(assignment_id: str, counter):
+    """Worker initializer: take a distinct uid; import what every submission needs once."""
+    with counter.get_lock():
+        _WORKER_UID[0] = DEFAULT_UID + counter.value
+        counter.value += 1
+    # jsonschema (via nbformat) imports rfc3987_syntax, which builds a grammar for ~2 s; we never
+    # validate IRIs.
+    sys.modules.setdefault("rfc3987_syntax", None)
     import nbformat  # noqa: F401
     import numpy  # noqa: F401
     from papermill.parameterize import parameterize_notebook  # noqa: F401
@@ -259,6 +305,9 @@ def discover(submissions, assignment_id: str, nb_name: str) -> list[tuple[str, P
         if not STUDENT_ID.match(sid):
             found.append((sid, None, f"invalid student id {sid!r} (use letters, digits, ._@+-)"))
             continue
+        if entry.is_symlink() or (entry / assignment_id).is_symlink():
+            found.append((sid, None, "the submission folder is a symbolic link, not a folder"))
+            continue
         candidates = [entry / f"{nb_name}.ipynb", entry / assignment_id / f"{nb_name}.ipynb"]
         path = next((c for c in candidates if c.exists() or c.is_symlink()), None)
         if path is None:
@@ -273,7 +322,10 @@ def discover(submissions, assignment_id: str, nb_name: str) -> list[tuple[str, P
 def _atomic_write(path: Path, text: str):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
+    with open(tmp, "w") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
 
 
@@ -282,18 +334,45 @@ def results_dir(course_dir, assignment_id: str) -> Path:
     return Path(course_dir) / "grader_results" / assignment_id
 
 
+def _stored(path: Path) -> dict | None:
+    """A stored result record, or None when there is none or it is unreadable (then regrade)."""
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    ok = (type(record) is dict and record.get("status") in ("graded", "error")
+          and type(record.get("questions")) is dict)
+    return record if ok else None
+
+
+def check_sandbox(unsafe_no_sandbox: bool) -> None:
+    """Refuse to grade when bubblewrap cannot run, unless the instructor opted out explicitly."""
+    if not unsafe_no_sandbox and sandbox_problem() is not None:
+        raise SandboxUnavailable(
+            f"refusing to grade: the sandbox cannot run here ({sandbox_problem()}). Student code "
+            "would run with your rights, able to read solutions and hidden tests and write the "
+            "gradebook. Install bubblewrap, or pass --unsafe-no-sandbox if you trust every submission.")
+
+
 def autograde(assignment_id: str, submissions, course_dir=".", workers: int | None = None,
               force: bool = False, db_url: str | None = None, json_path=None,
-              limits: Limits = Limits(), progress: bool = True, sandbox=None) -> dict:
+              limits: Limits = Limits(), progress: bool = True,
+              unsafe_no_sandbox: bool = False) -> dict:
     """Grade every submission of ``assignment_id`` in ``submissions``; return student -> record.
 
-    Already graded students (a stored result with status ``graded``) are skipped unless ``force``.
+    Student code runs in the sandbox (:mod:`grader.sandbox`); when it cannot run, raises
+    :class:`grader.sandbox.SandboxUnavailable` unless ``unsafe_no_sandbox``. Already graded
+    students (a stored result with status ``graded``) are skipped unless ``force``; submissions
+    that failed (status ``error``) are tried again.
     """
+    import multiprocessing
+
     import nbformat
     from tqdm import tqdm
 
     from grader import gradebook
 
+    check_sandbox(unsafe_no_sandbox)
     course_dir = Path(course_dir)
     key = load_key(assignment_id)
     nb_id = notebook_id(key)
@@ -304,41 +383,55 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
     url = gradebook.db_url_for(course_dir, db_url)
     records, tasks = {}, []
     for sid, path, problem in discover(submissions, assignment_id, nb_id):
-        stored = store / f"{sid}.json"
-        if not force and stored.is_file():
-            previous = json.loads(stored.read_text())
-            if previous.get("status") == "graded":
-                records[sid] = previous
-                continue
+        previous = None if force else _stored(store / f"{sid}.json")
+        if previous is not None and previous["status"] == "graded":
+            records[sid] = previous
+            continue
         tasks.append(Task(assignment_id, sid, str(path) if path else None, str(rel), problem,
-                          limits, secrets.randbits(63)))
+                          limits, secrets.randbits(63), sandbox=not unsafe_no_sandbox))
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
     with gradebook.Gradebook(url) as gb:
         gradebook.ensure_assignment(gb, assignment_id, nb_id, _released(str(rel)))
+        # results stored by an interrupted run whose gradebook write did not happen
+        recorded = gradebook.auto_scores(gb, assignment_id)
+        for sid, record in records.items():
+            wanted = {g: float(q["points"]) for g, q in record["questions"].items()}
+            if recorded.get(sid) != wanted:
+                gradebook.record_result(gb, assignment_id, sid, record)
+        if not tasks:
+            return _finish(records, json_path)
         bar = tqdm(total=len(tasks), desc=f"grading {assignment_id}", unit="nb",
                    disable=not progress, file=sys.stderr)
-        with ProcessPoolExecutor(workers, initializer=_warm, initargs=(assignment_id,)) as pool:
-            futures = {pool.submit(grade_submission, t, sandbox): t for t in tasks}
+        counter = multiprocessing.Value("i", 0)
+        with ProcessPoolExecutor(workers, initializer=_warm, initargs=(assignment_id, counter)) as pool:
+            futures = {pool.submit(grade_submission, t): t for t in tasks}
             try:
                 for fut in as_completed(futures):
-                    task = futures[fut]
+                    task = futures.pop(fut)
                     record = fut.result()
                     notebook = record.pop("notebook", None)
-                    gradebook.record_result(gb, assignment_id, task.student_id, record)
                     if notebook is not None:
                         out = course_dir / "autograded" / task.student_id / assignment_id / f"{nb_id}.ipynb"
                         _atomic_write(out, nbformat.writes(notebook))
+                    del notebook, fut
+                    # the commit point: from here on the student counts as graded
                     _atomic_write(store / f"{task.student_id}.json", json.dumps(record, indent=1))
+                    gradebook.record_result(gb, assignment_id, task.student_id, record)
                     records[task.student_id] = record
                     bar.update()
             except BaseException:
                 for fut in futures:
                     fut.cancel()
                 raise
-        bar.close()
+            finally:
+                bar.close()
+    return _finish(records, json_path)
+
+
+def _finish(records: dict, json_path) -> dict:
     records = dict(sorted(records.items()))
     if json_path:
-        Path(json_path).write_text(json.dumps(
+        _atomic_write(Path(json_path), json.dumps(
             {sid: {k: r.get(k) for k in ("score", "max_score", "status", "error", "questions")}
              for sid, r in records.items()}, indent=1))
     return records

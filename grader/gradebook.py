@@ -11,7 +11,8 @@ from pathlib import Path
 from nbgrader.api import (Comment, Grade, Gradebook, MissingEntry, Student, SubmittedAssignment,
                           SubmittedNotebook)
 
-__all__ = ["Gradebook", "db_url_for", "ensure_assignment", "record_result", "export_rows"]
+__all__ = ["Gradebook", "db_url_for", "ensure_assignment", "record_result", "auto_scores",
+           "export_rows"]
 
 
 def db_url_for(course_dir, db: str | None = None) -> str:
@@ -77,6 +78,18 @@ def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: di
     except BaseException:
         db.rollback()
         raise
+
+
+def auto_scores(gb: Gradebook, assignment_id: str) -> dict:
+    """student id -> {grade cell name: auto_score} for the cells that have an autograde score.
+
+    Used on resume to find results stored by the grader that never reached the gradebook.
+    """
+    out = {}
+    for sub in gb.assignment_submissions(assignment_id):
+        out[sub.student.id] = {g.name: float(g.auto_score) for nb in sub.notebooks
+                               for g in nb.grades if g.auto_score is not None}
+    return out
 
 
 def export_rows(gb: Gradebook) -> list[dict]:

@@ -1,158 +1,95 @@
 """Executing a submission away from the grader: ``python -m grader.runner`` and :func:`launch`.
 
-The grader never runs student code in its own process. :func:`launch` starts this module as a
-child process (own session, resource limits, wall-clock timeout, optionally wrapped by a sandbox)
-and sends it a *job* as JSON on stdin:
+The grader never runs student code in its own process. :func:`launch` starts this module through
+:func:`grader.sandbox.run` (bubblewrap unless the instructor chose ``--unsafe-no-sandbox``), in an
+empty work directory, and sends it a *job* as JSON on stdin:
 
 ``{"notebooks": [nb, ...], "extraction": src, "nonce": str, "expected": [grade_id, ...],
-"limits": {...}}``, one already-parameterized notebook per parameter set.
+"preimport": [module, ...], "limits": {...}}``, one already-parameterized notebook per parameter set.
 
-The child executes each notebook in a fresh kernel (nbclient, ``allow_errors``, per-cell timeout
-with interrupt, a per-run time limit), appends the grader's extraction cell (see
-:mod:`grader.extract`) and writes ONE JSON object to its stdout:
+Inside, this module is a *template*: it imports IPython and the modules the released exercise
+imports once, builds a clean interactive shell, and then forks one fresh copy of itself per
+parameter set. Each copy executes the notebook's code cells one at a time on the template's
+command (so the template knows which cell runs and times it), appends the grader's extraction cell
+(:mod:`grader.extract`) and dies; nothing is carried from one run to the next, and nothing from
+one student to another (every submission gets its own sandbox and its own template). The template
+writes ONE JSON object to its stdout:
 
 ``{"runs": [{"error", "cells", "payload", "payload_error"}, ...], "outputs": [...]}``
 
-``outputs`` holds the (trimmed) outputs of the first run, one entry per cell, for the autograded
-notebook. Everything in it is untrusted: the caller parses it with :func:`grader.extract.strict_loads`.
+``outputs`` holds the (trimmed) outputs of the first run, one entry per code cell. Everything the
+copies send is untrusted and is cleaned here; the grader parses the whole result again with
+:func:`grader.extract.strict_loads`. No file the student's code could write is ever read back.
 """
 from __future__ import annotations
 
 import json
 import os
-import resource
+import secrets
+import select
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import replace
+from pathlib import Path
+
+from grader.limits import KILL_GRACE_SECONDS, Limits
 
 #: Characters kept of one stream output, and outputs kept per cell, in the stored notebook.
 MAX_STREAM_CHARS = 20_000
 MAX_OUTPUTS_PER_CELL = 50
-MAX_OUTPUT_BYTES = 1_000_000
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for one submission (all its parameter sets together, except ``run_seconds``
-    and ``cell_seconds``, which apply to each run and each cell)."""
-
-    cell_seconds: float = 30.0
-    run_seconds: float = 120.0
-    extract_seconds: float = 60.0
-    call_seconds: float = 10.0
-    memory_mb: int = 4096
-    cpu_seconds: int = 600
-    nproc: int = 512
-    fsize_mb: int = 64
-    result_mb: int = 16
-
-    def wall_seconds(self, n_runs: int) -> float:
-        """Hard wall-clock limit for the whole child process."""
-        return 30.0 + n_runs * (self.run_seconds + self.extract_seconds + 15.0)
+#: Seconds a cell gets to stop after the interrupt sent at its time limit.
+INTERRUPT_GRACE = 3.0
+#: uid the sandboxed child runs as when the caller does not pick one (one per worker).
+DEFAULT_UID = 20000
 
 
 class RunnerError(RuntimeError):
     """The child process failed as a whole (killed, timed out, unreadable result)."""
 
 
-# ---------------------------------------------------------------- parent side
+# ---------------------------------------------------------------- parent side (the grader)
 
-def _set_rlimits(limits: Limits):
-    def apply():
-        def lower(which, value):
-            soft, hard = resource.getrlimit(which)
-            if hard != resource.RLIM_INFINITY:
-                value = min(value, hard)
-            resource.setrlimit(which, (value, hard))
-
-        lower(resource.RLIMIT_AS, limits.memory_mb * 2**20)
-        lower(resource.RLIMIT_CPU, int(limits.cpu_seconds))
-        lower(resource.RLIMIT_NPROC, limits.nproc)
-        lower(resource.RLIMIT_FSIZE, limits.fsize_mb * 2**20)
-        lower(resource.RLIMIT_CORE, 0)
-    return apply
-
-
-def _descendants(pid: int) -> list[int]:
-    """All live descendants of ``pid`` (kernels run in their own sessions, so killpg misses them)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as fh:
-                    stat = fh.read().decode("ascii", "replace")
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
-
-
-def _kill_tree(proc: subprocess.Popen, doomed: list[int]):
-    for pid in doomed + [proc.pid]:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def child_env() -> dict:
+def child_env(workdir) -> dict:
     """Environment of the child: the grader's, made deterministic and quiet for grading."""
     env = dict(os.environ)
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                MPLBACKEND="Agg", NBGRADER_EXECUTION="autograde", PYTHONHASHSEED="0",
-               PYDEVD_DISABLE_FILE_VALIDATION="1")
+               PYDEVD_DISABLE_FILE_VALIDATION="1", IPYTHONDIR=str(Path(workdir) / ".ipython"),
+               MPLCONFIGDIR=str(Path(workdir) / ".mpl"))
     return env
 
 
-def launch(job: dict, limits: Limits = Limits(), sandbox=None) -> dict:
+def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
+           uid: int = DEFAULT_UID) -> dict:
     """Run ``job`` in a child ``python -m grader.runner`` and return its parsed (untrusted) result.
 
-    ``sandbox`` optionally maps the command line to a wrapped one (e.g. bubblewrap). Raises
-    :class:`RunnerError` when the child is killed, exceeds its wall-clock limit or returns junk.
+    The child runs in a fresh empty directory (mounted alone at /submission when sandboxed) as
+    ``uid``. Raises :class:`RunnerError`, naming the limit, when the child is killed, exceeds a
+    limit as a whole or returns junk; limits hit inside a run are reported in the run records.
     """
+    from grader import sandbox as sb
     from grader.extract import MalformedResult, strict_loads
 
-    argv = [sys.executable, "-m", "grader.runner"]
-    if sandbox is not None:
-        argv = sandbox(argv)
-    data = json.dumps({**job, "limits": asdict(limits)}).encode()
-    wall = limits.wall_seconds(len(job["notebooks"]))
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                                start_new_session=True, preexec_fn=_set_rlimits(limits),
-                                env=child_env())
-        try:
-            out, _ = proc.communicate(data, timeout=wall)
-        except subprocess.TimeoutExpired:
-            _kill_tree(proc, _descendants(proc.pid))
-            proc.communicate()
-            raise RunnerError(f"grading took longer than the {wall:.0f} s limit for the whole "
-                              "notebook and was stopped") from None
-        finally:
-            if proc.poll() is None:
-                _kill_tree(proc, _descendants(proc.pid))
-        if proc.returncode != 0:
-            err.seek(0)
-            tail = err.read()[-600:].decode("utf-8", "replace").strip()
-            reason = (f"killed by signal {-proc.returncode}" if proc.returncode < 0
-                      else f"exit status {proc.returncode}")
-            raise RunnerError(f"the grading process failed ({reason})"
-                              + (f": {tail.splitlines()[-1]}" if tail else ""))
+    data = json.dumps({**job, "limits": limits.to_dict()}).encode()
+    # The child stops itself at wall_seconds and reports; the hard kill comes a little later.
+    hard = replace(limits, wall_seconds=limits.wall_seconds + KILL_GRACE_SECONDS)
+    with tempfile.TemporaryDirectory(prefix="grader-submission-") as work:
+        res = sb.run([sys.executable, "-m", "grader.runner"], workdir=Path(work), limits=hard,
+                     stdin=data, uid=uid, sandbox=sandbox, env=child_env(work))
+    if res.limit:
+        named = limits.describe("wall_seconds") if res.limit.startswith("wall") else res.limit
+        raise RunnerError(f"grading was stopped: the {named} was reached")
+    if res.returncode != 0:
+        code = res.returncode
+        sig = -code if code < 0 else code - 128 if code > 128 else None
+        reason = (f"killed by {signal.Signals(sig).name}" if sig and sig in signal.Signals._value2member_map_
+                  else f"exit status {code}")
+        tail = res.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RunnerError(f"the grading process failed ({reason})" + (f": {tail[-1][:300]}" if tail else ""))
     try:
-        result = strict_loads(out.decode("utf-8", "strict"), limits.result_mb * 2**20)
+        result = strict_loads(res.stdout.decode("utf-8", "strict"), limits.output_kb * 1024)
     except (UnicodeDecodeError, MalformedResult) as exc:
         raise RunnerError(f"unreadable result from the grading process: {exc}") from None
     if type(result) is not dict:
@@ -160,21 +97,52 @@ def launch(job: dict, limits: Limits = Limits(), sandbox=None) -> dict:
     return result
 
 
-# ---------------------------------------------------------------- child side
+# ---------------------------------------------------------------- the template (in the sandbox)
 
-def _trim_outputs(cell) -> None:
+def _trim_outputs(outputs: list, max_bytes: int) -> list:
+    """Clean untrusted outputs to nbformat shapes and cap their number and size."""
     kept, size = [], 0
-    for out in cell.get("outputs", [])[:MAX_OUTPUTS_PER_CELL]:
-        if out.get("output_type") == "stream" and len(out.get("text", "")) > MAX_STREAM_CHARS:
+    for out in outputs[:MAX_OUTPUTS_PER_CELL]:
+        out = _clean_output(out)
+        if out is None:
+            continue
+        if out["output_type"] == "stream" and len(out["text"]) > MAX_STREAM_CHARS:
             out["text"] = out["text"][:MAX_STREAM_CHARS] + "\n[... output truncated by the grader]\n"
         n = len(json.dumps(out))
-        if size + n > MAX_OUTPUT_BYTES:
+        if size + n > max_bytes:
             kept.append({"output_type": "stream", "name": "stderr",
                          "text": "[... further output dropped by the grader: too large]\n"})
             break
         kept.append(out)
         size += n
-    cell["outputs"] = kept
+    if len(outputs) > MAX_OUTPUTS_PER_CELL:
+        kept.append({"output_type": "stream", "name": "stderr",
+                     "text": "[... further outputs dropped by the grader: too many]\n"})
+    return kept
+
+
+def _strs(d) -> dict:
+    return {k: v for k, v in d.items() if type(k) is str and type(v) is str} if type(d) is dict else {}
+
+
+def _clean_output(out):
+    if type(out) is not dict:
+        return None
+    kind = out.get("output_type")
+    if kind == "stream" and out.get("name") in ("stdout", "stderr") and type(out.get("text")) is str:
+        return {"output_type": "stream", "name": out["name"], "text": out["text"]}
+    if kind in ("execute_result", "display_data"):
+        clean = {"output_type": kind, "data": _strs(out.get("data")), "metadata": {}}
+        if kind == "execute_result":
+            count = out.get("execution_count")
+            clean["execution_count"] = count if type(count) is int else None
+        return clean
+    if kind == "error":
+        tb = out.get("traceback")
+        return {"output_type": "error", "ename": str(out.get("ename"))[:200],
+                "evalue": str(out.get("evalue"))[:2000],
+                "traceback": [t[:5000] for t in tb[:100] if type(t) is str] if type(tb) is list else []}
+    return None
 
 
 def _cell_error(cell) -> str | None:
@@ -184,15 +152,16 @@ def _cell_error(cell) -> str | None:
     return None
 
 
-def _payload(cell, nonce: str):
+def _payload(outputs: list, nonce: str):
     """The extraction cell's JSON line (the last stdout line carrying the nonce)."""
     from grader.extract import strict_loads
 
-    text = "".join(o.get("text", "") for o in cell.get("outputs", [])
+    text = "".join(o.get("text", "") for o in outputs
                    if o.get("output_type") == "stream" and o.get("name") == "stdout")
     lines = [ln for ln in text.splitlines() if ln.startswith(nonce)]
     if not lines:
-        return None, f"the answers could not be read ({_cell_error(cell) or 'no output'})"
+        err = _cell_error({"outputs": outputs})
+        return None, f"the answers could not be read ({err or 'no output'})"
     return strict_loads(lines[-1][len(nonce):], 8 * 2**20), None
 
 
@@ -201,78 +170,390 @@ def _label(cell, index: int) -> str:
     return f"cell {gid!r}" if gid else f"cell {index + 1}"
 
 
-def run_notebook(nb, job: dict, keep_outputs: bool) -> tuple[dict, list]:
-    """Execute one parameterized notebook in a fresh kernel; return (run record, outputs)."""
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
+def _death(status: int, limits: Limits) -> str:
+    code = os.waitstatus_to_exitcode(status)
+    if code >= 0:
+        return f"it exited with status {code} (os._exit or a crash)"
+    sig = -code
+    if sig == signal.SIGXCPU:
+        return f"the {limits.describe('cpu_seconds')} was reached"
+    if sig == signal.SIGKILL:
+        return f"it was killed, probably for running out of memory ({limits.describe('memory_mb')})"
+    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else f"signal {sig}"
+    return f"it crashed ({name}{', a segmentation fault' if sig == signal.SIGSEGV else ''})"
 
-    limits = job["limits"]
+
+_TIMEOUT, _EOF, _TOO_BIG = object(), object(), object()
+
+
+class _Replies:
+    """Reads newline-terminated replies from a run's pipe, with timeouts and a size cap."""
+
+    def __init__(self, fd: int, pid: int):
+        self.fd, self.buf = fd, bytearray()
+        try:
+            self.pidfd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            self.pidfd = None
+        self.eof = False
+
+    def read(self, timeout: float, cap: int):
+        deadline = time.monotonic() + timeout
+        while True:
+            nl = self.buf.find(b"\n")
+            if nl >= 0:
+                line = bytes(self.buf[:nl])
+                del self.buf[:nl + 1]
+                return line
+            if len(self.buf) > cap:
+                return _TOO_BIG
+            if self.eof:
+                return _EOF
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return _TIMEOUT
+            watched = [self.fd] + ([self.pidfd] if self.pidfd is not None else [])
+            ready, _, _ = select.select(watched, [], [], min(remaining, 1.0 if self.pidfd is None else remaining))
+            if self.fd in ready:
+                chunk = os.read(self.fd, 1 << 20)
+                if not chunk:
+                    self.eof = True
+                self.buf += chunk
+            elif ready:
+                # the copy died; its pipe may still be held open by a process it forked
+                self.eof = not select.select([self.fd], [], [], 0.05)[0]
+
+    def reply(self, token: str, timeout: float, cap: int):
+        """The next reply tagged ``token`` (lines with another tag, or none, are skipped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.read(max(0.0, deadline - time.monotonic()), cap)
+            if type(line) is not bytes:
+                return line
+            try:
+                got = json.loads(line)
+            except (ValueError, RecursionError):
+                continue
+            if type(got) is dict and got.get("id") == token:
+                return got
+
+    def close(self):
+        os.close(self.fd)
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+
+
+def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: str,
+                 keep_outputs: bool) -> tuple[dict, list]:
+    """Execute one parameterized notebook in a fresh fork of the template; return (record, outputs)."""
     nonce = job["nonce"]
-    nb.cells.append(nbformat.v4.new_code_cell(job["extraction"]))
-    workdir = tempfile.mkdtemp(prefix="grader-run-")
-    client = NotebookClient(
-        nb, timeout=limits["cell_seconds"], interrupt_on_timeout=True, allow_errors=True,
-        error_on_timeout={"ename": "CellTimeoutError",
-                          "evalue": f"the cell ran longer than {limits['cell_seconds']:g} s",
-                          "traceback": []},
-        kernel_name="python3", startup_timeout=60, record_timing=False,
-        skip_cells_with_tag=f"never-skip-{nonce}", resources={"metadata": {"path": workdir}})
+    code = [(i, c) for i, c in enumerate(nb["cells"]) if c.get("cell_type") == "code"]
+    extraction = {"cell_type": "code", "source": job["extraction"], "metadata": {}}
+    os.makedirs(workdir, exist_ok=True)
+    cmd_r, cmd_w = os.pipe()
+    rep_r, rep_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the fresh copy that runs student code
+        os.close(cmd_w)
+        os.close(rep_r)
+        _Copy(cmd_r, rep_w, workdir).serve()
+    os.close(cmd_r)
+    os.close(rep_w)
+    replies = _Replies(rep_r, pid)
     error = payload = payload_error = None
-    deadline = time.monotonic() + limits["run_seconds"]
-    index = 0
+    count = 0
+    results: dict[int, list] = {}
+    cell_cap = limits.cell_output_kb * 1024
     try:
-        with client.setup_kernel():
-            for index, cell in enumerate(nb.cells[:-1]):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    error = (f"the notebook ran longer than {limits['run_seconds']:g} s; stopped "
-                             f"before {_label(cell, index)}")
+        for index, cell in [*code, (len(nb["cells"]), extraction)]:
+            is_extraction = cell is extraction
+            label = "the grader's answer-reading cell" if is_extraction else _label(cell, index)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                error = f"the {limits.describe('wall_seconds')} was reached; stopped before {label}"
+                break
+            source = cell.get("source", "")
+            source = "".join(source) if type(source) is list else str(source)
+            token = secrets.token_hex(8)
+            os.write(cmd_w, json.dumps({"id": token, "code": source, "trim": not is_extraction}).encode() + b"\n")
+            budget = limits.extract_seconds if is_extraction else limits.cell_seconds
+            cap = 4 * limits.output_kb * 1024 if is_extraction else 4 * cell_cap
+            reply = replies.reply(token, min(budget, remaining), cap)
+            timed_out = None
+            if reply is _TIMEOUT:
+                timed_out = (limits.describe("wall_seconds") if remaining < budget
+                             else limits.describe("extract_seconds" if is_extraction else "cell_seconds"))
+                os.kill(pid, signal.SIGINT)
+                reply = replies.reply(token, INTERRUPT_GRACE, cap)
+                if reply is _TIMEOUT:
+                    error = f"{label} ran longer than the {timed_out} and did not stop when interrupted"
                     break
-                client.timeout = max(1, int(min(limits["cell_seconds"], remaining)))
-                client.execute_cell(cell, index)
-                if keep_outputs:
-                    _trim_outputs(cell)
-            else:
-                index = len(nb.cells) - 1
-                client.timeout = int(limits["extract_seconds"])
-                client.execute_cell(nb.cells[-1], index)
-                payload, payload_error = _payload(nb.cells[-1], nonce)
-    except DeadKernelError:
-        error = (f"the kernel died while running {_label(nb.cells[index], index)} "
-                 "(os._exit, a crash, or running out of memory)")
-    except Exception as exc:  # kernel start failures, timeouts the kernel ignored, bad output
-        error = f"execution failed at {_label(nb.cells[index], index)}: {type(exc).__name__}: {exc}"[:500]
-    cells = {}
-    for cell in nb.cells[:-1]:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if reply is _TOO_BIG:
+                error = f"{label} produced more output than the {limits.describe('cell_output_kb')}"
+                break
+            if reply is _EOF:
+                status = _reap(pid)
+                pid = None if status is not None else pid
+                error = (f"the kernel died while running {label}: {_death(status, limits)}"
+                         if status is not None else
+                         f"the kernel stopped answering while running {label} (it closed its output)")
+                break
+            count += 1
+            outputs = reply["outputs"] if type(reply.get("outputs")) is list else []
+            if is_extraction:
+                outputs = [o for o in (_clean_output(o) for o in outputs[:MAX_OUTPUTS_PER_CELL]) if o]
+                try:
+                    payload, payload_error = _payload(outputs, nonce)
+                except ValueError as exc:
+                    payload_error = f"the answers could not be read ({exc})"
+                if timed_out:
+                    payload_error = f"reading the answers took longer than the {timed_out}"
+                break
+            outputs = _trim_outputs(outputs, cell_cap)
+            if timed_out:
+                outputs = [o for o in outputs if not (o["output_type"] == "error"
+                                                      and o["ename"] == "KeyboardInterrupt")]
+                outputs.append({"output_type": "error", "ename": "CellTimeoutError",
+                                "evalue": f"the cell ran longer than the {timed_out} and was interrupted",
+                                "traceback": []})
+                if error is None:
+                    error = f"{label} ran longer than the {timed_out} and was interrupted"
+            elif any(o["output_type"] == "error" and o["ename"] == "MemoryError" for o in outputs):
+                error = error or f"{label} ran out of memory (the {limits.describe('memory_mb')})"
+            results[index] = [count, outputs]
+    except BrokenPipeError:
+        error = error or "the kernel stopped reading commands (it died or closed its input)"
+    finally:
+        os.close(cmd_w)
+        replies.close()
+        if pid is not None:
+            for target in (-pid, pid):
+                try:
+                    os.kill(target, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            os.waitpid(pid, 0)
+    cells, outputs = {}, []
+    for index, cell in code:
+        count_outputs = results.get(index)
+        cell = {"metadata": cell.get("metadata", {}),
+                "execution_count": count_outputs[0] if count_outputs else None,
+                "outputs": count_outputs[1] if count_outputs else []}
+        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
         if gid in job["expected"]:
-            cells[gid] = {"executed": cell.get("execution_count") is not None,
-                          "error": _cell_error(cell)}
-    outputs = ([{"execution_count": c.get("execution_count"), "outputs": c.get("outputs", [])}
-                for c in nb.cells[:-1] if c.cell_type == "code"] if keep_outputs else [])
+            cells[gid] = {"executed": cell["execution_count"] is not None, "error": _cell_error(cell)}
+        if keep_outputs:
+            outputs.append({"execution_count": cell["execution_count"], "outputs": cell["outputs"]})
     return {"error": error, "cells": cells, "payload": payload, "payload_error": payload_error}, outputs
 
 
-def main() -> int:
-    # jsonschema (via nbformat) imports rfc3987_syntax, which builds a grammar for ~2 s; we never
-    # validate IRIs, so skip it to keep the child's start cheap.
-    sys.modules["rfc3987_syntax"] = None
-    import nbformat
+def _reap(pid: int, wait: float = 1.0):
+    """Exit status of ``pid`` if it exits within ``wait`` seconds, else None."""
+    end = time.monotonic() + wait
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() > end:
+            return None
+        time.sleep(0.01)
 
-    # Only the grader's JSON goes to the real stdout; kernels inherit a stdout that goes nowhere.
+
+class _Copy:
+    """One fresh copy of the template: runs cells in the prepared shell, replies with outputs."""
+
+    def __init__(self, cmd_fd: int, reply_fd: int, workdir: str):
+        self.cmd = os.fdopen(cmd_fd, "rb")
+        self.reply_fd = reply_fd
+        self.workdir = workdir
+
+    def serve(self):
+        try:
+            _die_with_parent()
+            os.setpgid(0, 0)
+            # a fork inherits every descriptor: keep only the two pipes (never the result's stdout)
+            for fd in map(int, os.listdir("/proc/self/fd")):
+                if fd > 2 and fd not in (self.cmd.fileno(), self.reply_fd):
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            devnull = os.open(os.devnull, os.O_RDWR)
+            os.dup2(devnull, 2)  # C-level writes to stderr go nowhere, never into error messages
+            os.chdir(self.workdir)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
+            sys.stdin = open(os.devnull)
+            while line := self.cmd.readline():
+                msg = json.loads(line)
+                _SINK.reset(trim=msg["trim"])
+                res = _SHELL[0].run_cell(msg["code"], store_history=True)
+                exc = res.error_before_exec or res.error_in_exec
+                if exc is not None and not any(o["output_type"] == "error" for o in _SINK.outputs):
+                    # IPython could not format the traceback (e.g. out of memory): still an error
+                    _SINK.add({"output_type": "error", "ename": type(exc).__name__,
+                               "evalue": str(exc)[:2000], "traceback": []})
+                data = (json.dumps({"id": msg["id"], "outputs": _SINK.outputs}) + "\n").encode()
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.reply_fd, view):]
+        except BaseException:  # noqa: BLE001 - a copy never returns into the template's code
+            pass
+        os._exit(0)
+
+
+class _Sink:
+    """Outputs of the running cell, capped as they arrive (a flood never fills memory)."""
+
+    def __init__(self):
+        self.reset(True)
+
+    def reset(self, trim: bool):
+        self.outputs, self.trim, self.chars, self.dropped = [], trim, 0, False
+
+    def stream(self, name: str, text: str):
+        if self.trim and self.chars + len(text) > MAX_STREAM_CHARS:
+            text = text[: max(0, MAX_STREAM_CHARS - self.chars)]
+            if not self.dropped:
+                text += "\n[... output truncated by the grader]\n"
+                self.dropped = True
+        self.chars += len(text)
+        if not text:
+            return
+        last = self.outputs[-1] if self.outputs else None
+        if last and last["output_type"] == "stream" and last["name"] == name:
+            last["text"] += text
+        else:
+            self.add({"output_type": "stream", "name": name, "text": text})
+
+    def add(self, out: dict):
+        if len(self.outputs) < MAX_OUTPUTS_PER_CELL + 1:
+            self.outputs.append(out)
+
+
+_SINK = _Sink()
+_SHELL: list = []
+
+
+class _Stream:
+    """sys.stdout / sys.stderr of a copy: text goes to the cell's outputs."""
+
+    encoding, errors = "utf-8", "strict"
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        _SINK.stream(self.name, str(text))
+        return len(text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return 1 if self.name == "stdout" else 2
+
+
+def _make_shell():
+    """The template's interactive shell: outputs go to :data:`_SINK` as nbformat outputs."""
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    class Hook(DisplayHook):
+        def write_output_prompt(self):
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None):
+            _SINK.add({"output_type": "execute_result", "data": format_dict, "metadata": {},
+                       "execution_count": self.prompt_count})
+
+        def finish_displayhook(self):
+            pass
+
+    class Pub(DisplayPublisher):
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kw):
+            _SINK.add({"output_type": "display_data", "data": data, "metadata": {}})
+
+        def clear_output(self, wait=False):
+            _SINK.outputs.clear()
+
+    class Shell(InteractiveShell):
+        displayhook_class = Hook
+        display_pub_class = Pub
+
+        def _showtraceback(self, etype, evalue, stb):
+            _SINK.add({"output_type": "error", "ename": getattr(etype, "__name__", "Error"),
+                       "evalue": str(evalue), "traceback": list(stb)})
+
+        def enable_gui(self, gui=None):
+            pass
+
+    cfg = Config()
+    cfg.HistoryManager.enabled = False
+    cfg.InteractiveShell.colors = "NoColor"
+    cfg.InteractiveShell.autoindent = False
+    return Shell.instance(config=cfg)
+
+
+def _die_with_parent():
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _not_dumpable():
+    """Keep same-uid student code out of this process (/proc/<pid>/fd, /proc/<pid>/mem, ptrace)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0)  # PR_SET_DUMPABLE = 0
+    except (OSError, AttributeError):
+        pass
+
+
+def main() -> int:
+    _not_dumpable()
+    # Only the result goes to the real stdout (a non-inheritable copy); the copies get /dev/null.
     out = os.fdopen(os.dup(1), "w")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
     job = json.loads(sys.stdin.read())
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    limits = Limits(**job["limits"])
+    deadline = time.monotonic() + limits.wall_seconds
+    import importlib
+
+    for name in job.get("preimport", []):
+        try:
+            importlib.import_module(name)
+        except BaseException:  # noqa: BLE001 - the student's own import will report it
+            pass
+    _SHELL.append(_make_shell())
     runs, first_outputs = [], []
-    for i, nb_dict in enumerate(job["notebooks"]):
+    for i, nb in enumerate(job["notebooks"]):
         if runs and runs[-1]["error"]:
-            # a crash or time limit repeats on re-runs; do not spend the limits again
+            # a crash or limit repeats on re-runs; do not spend the limits again
             runs.append({"error": f"not run: re-run {i} skipped after an earlier failure",
                          "cells": {}, "payload": None, "payload_error": None})
             continue
-        record, outputs = run_notebook(nbformat.from_dict(nb_dict), job, keep_outputs=(i == 0))
+        record, outputs = run_notebook(nb, job, limits, deadline, f"run{i}", keep_outputs=(i == 0))
         runs.append(record)
         if i == 0:
             first_outputs = outputs
@@ -282,4 +563,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # skip interpreter teardown (IPython's exit hooks alone take ~0.5 s); nothing is left to flush
+    os._exit(code)

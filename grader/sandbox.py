@@ -26,31 +26,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from grader.limits import Limits
+
+__all__ = ["Limits", "Result", "SandboxUnavailable", "bwrap_argv", "run", "sandbox_problem"]
+
 SANDBOX_WORKDIR = "/submission"
 
 
 class SandboxUnavailable(RuntimeError):
     """bubblewrap cannot run here; grading refuses unless --unsafe-no-sandbox is given."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-submission resource limits (one run of the grader's child process)."""
-
-    cpu_seconds: int = 300
-    wall_seconds: float = 240.0
-    cell_seconds: float = 30.0
-    memory_mb: int = 4096
-    processes: int = 512
-    file_size_mb: int = 64
-    output_kb: int = 4096
-
-    def __post_init__(self):
-        for name in ("cpu_seconds", "wall_seconds", "cell_seconds", "memory_mb", "processes",
-                     "file_size_mb", "output_kb"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise ValueError(f"limit {name} must be a positive number, got {value!r}")
 
 
 @dataclass
@@ -148,9 +132,20 @@ def sandbox_problem() -> str | None:
     return None
 
 
+def _die_with_parent():
+    """Ask the kernel to SIGKILL this process when the grading worker dies (kill -9 of a batch)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _set_limits(limits: Limits):
     def apply():
         os.setsid()
+        _die_with_parent()
         mb = 1024 * 1024
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb,) * 2)
@@ -212,17 +207,20 @@ def run(argv: list[str], *, workdir: Path, limits: Limits = Limits(), stdin: byt
     try:
         proc.wait(timeout=limits.wall_seconds)
     except subprocess.TimeoutExpired:
-        limit = f"wall time limit ({limits.wall_seconds:g} s)"
+        limit = limits.describe("wall_seconds")
         _kill_group(proc)
+    except BaseException:  # Ctrl-C in the grader: the run must not outlive it
+        _kill_group(proc)
+        raise
     for t in readers:
         t.join(timeout=10)
     _kill_group(proc)  # leftovers (unsandboxed runs) must not outlive the run
     rc = proc.returncode
     # bwrap reports a child killed by signal N as exit status 128 + N.
     if limit is None and rc in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
-        limit = f"CPU time limit ({limits.cpu_seconds} s)"
+        limit = limits.describe("cpu_seconds")
     if limit is None and flags.get("truncated"):
-        limit = f"output size limit ({limits.output_kb} KiB)"
+        limit = limits.describe("output_kb")
     return Result(rc, b"".join(out), b"".join(err), time.monotonic() - start, limit,
                   bool(flags.get("truncated")))
 

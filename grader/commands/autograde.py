@@ -17,11 +17,20 @@ def register(sub):
                    help="parallel worker processes (default: number of cores)")
     p.add_argument("--force", action="store_true", help="regrade students already graded")
     p.add_argument("--json", default=None, metavar="PATH", help="also write per-student results as JSON")
+    add_sandbox_flag(p)
     p.set_defaults(func=run)
+
+
+def add_sandbox_flag(p):
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="run student code WITHOUT the bubblewrap sandbox (only where bwrap cannot "
+                        "run and you trust every submission: their code could read solutions and "
+                        "hidden tests and write the gradebook)")
 
 
 def run(args) -> int:
     from grader.autograde import autograde, grade_table
+    from grader.sandbox import SandboxUnavailable
 
     if args.workers is not None and args.workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
@@ -29,9 +38,13 @@ def run(args) -> int:
     try:
         records = autograde(args.assignment, args.submissions, course_dir=args.course_dir,
                             workers=args.workers, force=args.force, db_url=args.db,
-                            json_path=args.json)
-    except (ValueError, FileNotFoundError) as exc:
+                            json_path=args.json, unsafe_no_sandbox=args.unsafe_no_sandbox)
+    except (ValueError, FileNotFoundError, SandboxUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: students graded so far are stored; run the same command again to "
+              "grade the rest", file=sys.stderr)
+        return 130
     print(grade_table(records))
     return 0

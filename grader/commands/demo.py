@@ -9,14 +9,23 @@ def register(sub):
     p.add_argument("--dir", default="demo_course", metavar="DIR",
                    help="course directory to create (default: ./demo_course, recreated each time)")
     p.add_argument("--workers", type=int, default=None, metavar="N")
+    from grader.commands.autograde import add_sandbox_flag
+
+    add_sandbox_flag(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from grader import demo
-    from grader.autograde import autograde, grade_table, notebook_id
+    from grader.autograde import autograde, check_sandbox, grade_table, notebook_id
+    from grader.sandbox import SandboxUnavailable
     from grader.spec import load_key
 
+    try:
+        check_sandbox(args.unsafe_no_sandbox)
+    except SandboxUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         course = demo.prepare_course(args.dir, list(demo.SAMPLES))
     except (FileExistsError, FileNotFoundError) as exc:
@@ -27,7 +36,8 @@ def run(args) -> int:
         submitted = demo.write_submissions(course, aid, notebook_id(load_key(aid)))
         print(f"\n{aid}: {len(demo.SAMPLES[aid])} sample submissions in {submitted}")
         records = autograde(aid, submitted, course_dir=course, workers=args.workers, force=True,
-                            json_path=course / f"{aid}.results.json")
+                            json_path=course / f"{aid}.results.json",
+                            unsafe_no_sandbox=args.unsafe_no_sandbox)
         print(grade_table(records))
     print(f"\nnext: course feedback {aid} --course-dir {course}; "
           f"course export --course-dir {course}")

@@ -1,0 +1,60 @@
+"""Resource limits for grading one submission (the single limits type of the grader).
+
+One submission is one sandboxed child process that executes every parameter set of the notebook.
+``cpu_seconds``, ``memory_mb`` (address space), ``processes`` and ``file_size_mb`` are rlimits of
+every process in it; ``wall_seconds`` bounds the whole submission (all parameter sets together),
+``cell_seconds`` each cell, ``call_seconds`` each call of a student's function by the grader and
+``extract_seconds`` the cell that reads the answers out; ``output_kb`` caps what the child may send
+back (the executed notebook and the answers), and outputs beyond ``cell_output_kb`` per cell are
+truncated, never stored.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+#: Grace the hard kill gives the child after ``wall_seconds`` to report what it has.
+KILL_GRACE_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission resource limits (see the module docstring).
+
+    >>> Limits(cell_seconds=5).cell_seconds
+    5
+    >>> Limits(memory_mb=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: limit memory_mb must be a positive number, got 0
+    """
+
+    cpu_seconds: int = 300
+    wall_seconds: float = 240.0
+    cell_seconds: float = 30.0
+    call_seconds: float = 10.0
+    extract_seconds: float = 60.0
+    memory_mb: int = 4096
+    processes: int = 512
+    file_size_mb: int = 64
+    output_kb: int = 8192
+    cell_output_kb: int = 256
+
+    def __post_init__(self):
+        for name, value in asdict(self).items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ValueError(f"limit {name} must be a positive number, got {value!r}")
+
+    def describe(self, name: str) -> str:
+        """The limit ``name`` in words, for messages (``"memory limit (4096 MB)"``)."""
+        words = {"cpu_seconds": ("CPU time limit", "s"), "wall_seconds": ("wall time limit for "
+                 "the whole submission", "s"), "cell_seconds": ("time limit per cell", "s"),
+                 "call_seconds": ("time limit per function call", "s"),
+                 "extract_seconds": ("time limit for reading the answers", "s"),
+                 "memory_mb": ("memory limit", "MB"), "processes": ("process limit", "processes"),
+                 "file_size_mb": ("file size limit", "MB"), "output_kb": ("output size limit", "KiB"),
+                 "cell_output_kb": ("output size limit per cell", "KiB")}
+        label, unit = words[name]
+        return f"{label} ({getattr(self, name):g} {unit})"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
