@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib
 import json
 import os
 import re
@@ -51,6 +52,21 @@ class Task:
     seed: int = 0
     defaults_only: bool = False
     sandbox: bool = True
+    artifacts_dir: str | None = None
+
+
+class _KeyService:
+    """Adapter from an answer key's ``oracle_session`` hook to :func:`grader.runner.launch`."""
+
+    def __init__(self, factory):
+        self.factory, self.session, self.report = factory, None, None
+
+    def start(self, directory: Path, inside: str | None) -> dict:
+        self.session = self.factory(directory, inside)
+        return dict(self.session.env)
+
+    def stop(self):
+        self.report = self.session.close() if self.session is not None else None
 
 
 def notebook_id(key) -> str:
@@ -218,9 +234,12 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
            "preimport": list(_preimports(task.released_path)),
            "extraction": extraction_cell(key.answers, probes, nonce, task.limits.call_seconds)}
     fatal, outputs = None, []
+    hook = getattr(importlib.import_module(f"grader.assignments.{task.assignment_id}"),
+                   "oracle_session", None)
+    service = _KeyService(hook) if hook else None
     try:
         result = launch(job, task.limits, sandbox=task.sandbox,
-                        uid=uid if uid is not None else _WORKER_UID[0])
+                        uid=uid if uid is not None else _WORKER_UID[0], service=service)
         runs = _read_runs(result, params, probes, key.answers, norm.expected)
         outputs = result.get("outputs")
     except (RunnerError, MalformedResult) as exc:
@@ -232,6 +251,9 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
     for run in runs:
         for gid in norm.deleted:
             run.cells[gid] = {"executed": False, "error": "the cell was deleted"}
+        # Trusted, grader-side facts only: the service's own log and where the key may draw.
+        run.oracle = service.report if service else None
+        run.artifacts_dir = task.artifacts_dir
 
     verdicts = key.grade(runs)
     if set(verdicts) != set(max_points):
@@ -356,7 +378,7 @@ def check_sandbox(unsafe_no_sandbox: bool) -> None:
 
 def autograde(assignment_id: str, submissions, course_dir=".", workers: int | None = None,
               force: bool = False, db_url: str | None = None, json_path=None,
-              limits: Limits = Limits(), progress: bool = True,
+              limits: Limits | None = None, progress: bool = True,
               unsafe_no_sandbox: bool = False) -> dict:
     """Grade every submission of ``assignment_id`` in ``submissions``; return student -> record.
 
@@ -375,6 +397,7 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
     check_sandbox(unsafe_no_sandbox)
     course_dir = Path(course_dir)
     key = load_key(assignment_id)
+    limits = limits if limits is not None else Limits(**key.limits)
     nb_id = notebook_id(key)
     rel = released_path(course_dir, key)
     if not rel.is_file():
@@ -388,7 +411,8 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
             records[sid] = previous
             continue
         tasks.append(Task(assignment_id, sid, str(path) if path else None, str(rel), problem,
-                          limits, secrets.randbits(63), sandbox=not unsafe_no_sandbox))
+                          limits, secrets.randbits(63), sandbox=not unsafe_no_sandbox,
+                          artifacts_dir=str(course_dir / "feedback_artifacts" / assignment_id / sid)))
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
     with gradebook.Gradebook(url) as gb:
         gradebook.ensure_assignment(gb, assignment_id, nb_id, _released(str(rel)))

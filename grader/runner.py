@@ -62,12 +62,16 @@ def child_env(workdir) -> dict:
 
 
 def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
-           uid: int = DEFAULT_UID) -> dict:
+           uid: int = DEFAULT_UID, service=None) -> dict:
     """Run ``job`` in a child ``python -m grader.runner`` and return its parsed (untrusted) result.
 
     The child runs in a fresh empty directory (mounted alone at /submission when sandboxed) as
     ``uid``. Raises :class:`RunnerError`, naming the limit, when the child is killed, exceeds a
     limit as a whole or returns junk; limits hit inside a run are reported in the run records.
+
+    ``service``, when given, is a grader-side service the notebook may talk to (the toxicity
+    project's labeling oracle): it is started in the work directory before the child and closed
+    after it, so its socket is visible inside the sandbox. Its report stays with the caller.
     """
     from grader import sandbox as sb
     from grader.extract import MalformedResult, strict_loads
@@ -76,8 +80,15 @@ def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
     # The child stops itself at wall_seconds and reports; the hard kill comes a little later.
     hard = replace(limits, wall_seconds=limits.wall_seconds + KILL_GRACE_SECONDS)
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as work:
-        res = sb.run([sys.executable, "-m", "grader.runner"], workdir=Path(work), limits=hard,
-                     stdin=data, uid=uid, sandbox=sandbox, env=child_env(work))
+        env = child_env(work)
+        if service is not None:
+            env.update(service.start(Path(work), sb.SANDBOX_WORKDIR if sandbox else None))
+        try:
+            res = sb.run([sys.executable, "-m", "grader.runner"], workdir=Path(work), limits=hard,
+                         stdin=data, uid=uid, sandbox=sandbox, env=env)
+        finally:
+            if service is not None:
+                service.stop()
     if res.limit:
         named = limits.describe("wall_seconds") if res.limit.startswith("wall") else res.limit
         raise RunnerError(f"grading was stopped: the {named} was reached")

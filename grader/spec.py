@@ -83,6 +83,8 @@ class AssignmentKey:
     ``probes(rng)`` returns {function name: [args tuple, ...]} to call in the student's kernel
     after each run. ``grade(runs)`` returns {grade_id: Verdict} for every autograded question.
     ``manual`` lists grade ids graded by hand in formgrader (they get no autograde verdict).
+    ``limits`` overrides :class:`grader.limits.Limits` defaults for this assignment (projects
+    train models, so their cells may take longer than an exercise's).
     """
 
     assignment_id: str
@@ -92,6 +94,7 @@ class AssignmentKey:
     probes: Callable[[Any], dict[str, list[tuple]]]
     grade: Callable[[list[Run]], dict[str, Verdict]]
     manual: tuple[str, ...] = ()
+    limits: dict = field(default_factory=dict)
 
 
 def load_key(assignment_id: str) -> AssignmentKey:

@@ -14,6 +14,10 @@ from ..spec import Verdict
 
 #: An instructor deploying the course puts a private string in this file (never committed);
 #: without it the held-out seeds derive from DEFAULT_SECRET, which a public repository reveals.
+#: Projects train models: longer cells and calls than an exercise's defaults.
+PROJECT_LIMITS = {"cell_seconds": 120.0, "call_seconds": 60.0, "wall_seconds": 600.0,
+                  "cpu_seconds": 1200}
+
 SECRET_FILE = Path(__file__).with_name("heldout_secret.txt")
 DEFAULT_SECRET = "imbalance-lab held-out test v1"
 

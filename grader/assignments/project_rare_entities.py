@@ -139,4 +139,5 @@ KEY = AssignmentKey(
     parameter_sets=parameter_sets,
     probes=probes,
     grade=grade,
+    limits=pc.PROJECT_LIMITS,
 )

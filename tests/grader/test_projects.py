@@ -146,3 +146,26 @@ def test_solution_notebook_runs_end_to_end(aid, tmp_path):
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors, errors
+
+
+@pytest.mark.slow
+def test_toxicity_graded_in_the_sandbox_with_the_graders_oracle(tmp_path):
+    """The real pipeline: sandboxed run, labels bought from the grader's oracle over its socket,
+    hidden test scored grader-side, feedback figure written outside the sandbox."""
+    from grader.autograde import autograde
+    from grader.sandbox import sandbox_problem
+
+    if sandbox_problem() is not None:
+        pytest.skip(f"sandbox unavailable: {sandbox_problem()}")
+    course, subs = tmp_path / "course", tmp_path / "subs"
+    shutil.copytree(ROOT / "exercises" / "project_toxicity", course / "exercises" / "project_toxicity")
+    for student, src in [("ref", ROOT / "solutions"), ("blank", ROOT / "exercises")]:
+        (subs / student).mkdir(parents=True)
+        shutil.copy(src / "project_toxicity" / "project_toxicity.ipynb", subs / student)
+    records = autograde("project_toxicity", subs, course_dir=course, workers=2, progress=False)
+    ref, blank = records["ref"], records["blank"]
+    assert ref["status"] == "graded" and ref["score"] == ref["max_score"], ref
+    assert "oracle labeled" in " ".join(ref["questions"]["q1_labels"]["feedback"])
+    assert blank["score"] == 0
+    figure = course / "feedback_artifacts" / "project_toxicity" / "ref" / "pr_curve.png"
+    assert figure.stat().st_size > 1000
