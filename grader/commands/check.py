@@ -30,6 +30,7 @@ def _course_dir(nb_path: Path, assignment_id: str, key) -> Path | None:
 
 def run(args) -> int:
     from grader.autograde import Task, grade_submission, released_path
+    from grader.limits import Limits
     from grader.spec import load_key
 
     nb_path = Path(args.notebook)
@@ -43,8 +44,16 @@ def run(args) -> int:
     if course_dir is None or not released_path(course_dir, key).is_file():
         print(f"error: cannot find exercises/{assignment_id}/ (pass --course-dir)", file=sys.stderr)
         return 2
+    from grader.sandbox import sandbox_problem
+
+    # A learner checking their own notebook needs no protection from it: without bubblewrap
+    # (e.g. on a laptop) the check runs unsandboxed instead of refusing.
+    isolated = sandbox_problem() is None
+    if not isolated:
+        print("note: running without the sandbox (bubblewrap is not available here)")
     record = grade_submission(Task(assignment_id, "self-check", str(nb_path),
-                                   str(released_path(course_dir, key)), defaults_only=True))
+                                   str(released_path(course_dir, key)), defaults_only=True,
+                                   sandbox=isolated, limits=Limits(**key.limits)))
     if record["status"] == "error":
         print(f"problem: {record['error']}")
     for gid, cell in record.get("cells", {}).items():
