@@ -13,12 +13,17 @@ import zlib
 import numpy as np
 import pandas as pd
 from datasketch import MinHash
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from ._validation import as_1d, check_fraction, check_in_choices
 
 SHINGLES = ("char", "word")
 # Candidate recall wanted at exactly J == threshold; pairs above it are found even more often.
 _TARGET_RECALL = 0.99
+# Candidate pairs generated at a time, and shingles per verification slice: bound the memory used.
+_PAIR_BLOCK = 2_000_000
+_VERIFY_NNZ = 10_000_000
 
 
 @functools.cache
@@ -147,8 +152,12 @@ def _relabel(ids: np.ndarray) -> np.ndarray:
     return pd.factorize(ids)[0].astype(np.int64)
 
 
-def _band_buckets(signatures: np.ndarray, b: int, r: int):
-    """Yield the index arrays (ascending) of texts that share one band of the signature."""
+def _band_pairs(signatures: np.ndarray, b: int, r: int):
+    """Yield ``(i, j)`` index arrays, ``i < j``, of texts that share one band of the signature.
+
+    Pairs come in pieces of at most about ``_PAIR_BLOCK`` (plus one text's partners), so a huge
+    bucket of templated texts never has all its pairs in memory at once.
+    """
     width = signatures.dtype.itemsize * r
     for band in range(b):
         keys = np.ascontiguousarray(signatures[:, band * r : (band + 1) * r]).view(np.dtype((np.void, width)))
@@ -159,8 +168,66 @@ def _band_buckets(signatures: np.ndarray, b: int, r: int):
             continue
         bucket = inv[members]
         order = np.argsort(bucket, kind="stable")
-        members, bucket = members[order], bucket[order]
-        yield from np.split(members, np.flatnonzero(np.diff(bucket)) + 1)
+        members, bucket = members[order], bucket[order]   # ascending index within each bucket
+        # Position p pairs with every later position of its bucket: p + 1 .. bucket end - 1.
+        starts = np.r_[0, np.flatnonzero(np.diff(bucket)) + 1]
+        ends = np.repeat(np.r_[starts[1:], len(members)], np.diff(np.r_[starts, len(members)]))
+        n_partners = ends - np.arange(len(members)) - 1
+        cut = np.unique(np.searchsorted(np.cumsum(n_partners), np.arange(_PAIR_BLOCK, n_partners.sum(), _PAIR_BLOCK)))
+        for lo, hi in zip(np.r_[0, cut], np.r_[cut, len(members)]):
+            partners = n_partners[lo:hi]
+            first = np.repeat(np.arange(lo, hi) + 1 - np.cumsum(np.r_[0, partners[:-1]]), partners)
+            yield np.repeat(members[lo:hi], partners), members[first + np.arange(partners.sum())]
+
+
+def _blocks(pieces):
+    """Concatenate pieces of (i, j) pairs into blocks of at least ``_PAIR_BLOCK`` pairs (the last may be smaller)."""
+    buffer, size = [], 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece[0])
+        if size >= _PAIR_BLOCK:
+            yield tuple(np.concatenate(x) for x in zip(*buffer))
+            buffer, size = [], 0
+    if buffer:
+        yield tuple(np.concatenate(x) for x in zip(*buffer))
+
+
+def _unique_pairs(i: np.ndarray, j: np.ndarray, n: int) -> tuple:
+    """Drop repeated (i, j) pairs (a pair shares several bands); sort + compare beats np.unique here."""
+    code = np.sort(i.astype(np.int64) * n + j)
+    code = code[np.diff(code, prepend=-1) != 0]
+    return code // n, code % n
+
+
+def _shingle_matrix(sets: list):
+    """Binary CSR matrix, one row per shingle set, one column per distinct shingle."""
+    lengths = [len(x) for x in sets]
+    codes = pd.factorize(np.array([s for x in sets for s in x], dtype=object))[0]
+    indptr = np.r_[0, np.cumsum(lengths)]
+    matrix = csr_matrix((np.ones(len(codes), dtype=np.int32), codes, indptr),
+                        shape=(len(sets), codes.max(initial=-1) + 1))
+    matrix.sort_indices()   # canonical rows for the element-wise products
+    return matrix
+
+
+def _jaccard_at_least(sets: list, lengths: np.ndarray, i: np.ndarray, j: np.ndarray, threshold: float) -> np.ndarray:
+    """Exact ``jaccard(sets[i], sets[j]) >= threshold`` for many pairs at once (same float division)."""
+    # Only the texts in some pair get a row: building the matrix costs more than most checks.
+    involved = np.zeros(len(sets), dtype=bool)
+    involved[i] = involved[j] = True
+    row = np.cumsum(involved) - 1
+    matrix = _shingle_matrix([sets[t] for t in np.flatnonzero(involved)])
+    row_i, row_j = row[i], row[j]
+    similar = np.zeros(len(i), dtype=bool)
+    # Slices of about _VERIFY_NNZ shingles bound the memory of the row-wise products.
+    cost = np.cumsum(lengths[i] + lengths[j])
+    cut = np.unique(np.searchsorted(cost, np.arange(_VERIFY_NNZ, cost[-1], _VERIFY_NNZ)))
+    for lo, hi in zip(np.r_[0, cut], np.r_[cut, len(i)]):
+        inter = np.asarray(matrix[row_i[lo:hi]].multiply(matrix[row_j[lo:hi]]).sum(axis=1)).ravel()
+        # Distinct texts never both have an empty set, so the union is at least 1.
+        similar[lo:hi] = inter / (lengths[i[lo:hi]] + lengths[j[lo:hi]] - inter) >= threshold
+    return similar
 
 
 def near_duplicate_clusters(texts, threshold: float = 0.8, num_perm: int = 128, shingle: str = "char",
@@ -171,7 +238,9 @@ def near_duplicate_clusters(texts, threshold: float = 0.8, num_perm: int = 128, 
     datasketch ``MinHash`` of its :func:`shingles` (``MinHash.bulk``; shingles hashed with CRC-32,
     which is fast and, being verified afterwards, needs no cryptographic strength); LSH banding
     with :func:`lsh_params` proposes candidate pairs; every candidate pair is **verified with the
-    exact Jaccard** of the shingle sets; verified pairs are joined with union-find.
+    exact Jaccard** of the shingle sets (in numpy, on a sparse shingle matrix; pairs already in
+    one cluster or whose set sizes alone rule out ``threshold`` are skipped); verified pairs are
+    joined into connected components.
 
     So a returned cluster is a connected component of the graph "exact Jaccard >= threshold"
     (single linkage: two members may be less similar than ``threshold`` through a chain). The
@@ -224,25 +293,21 @@ def near_duplicate_clusters(texts, threshold: float = 0.8, num_perm: int = 128, 
     )
     signatures = np.vstack([m.hashvalues for m in sketches])
 
-    parent = list(range(len(sets)))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    checked = set()
-    for bucket in _band_buckets(signatures, b, r):
-        members = bucket.tolist()
-        for pos, i in enumerate(members):
-            for j in members[pos + 1 :]:
-                ri, rj = find(i), find(j)
-                # Pairs already connected cannot change the components: skip their Jaccard.
-                if ri == rj or (i, j) in checked:
-                    continue
-                checked.add((i, j))
-                if jaccard(sets[i], sets[j]) >= threshold:
-                    parent[max(ri, rj)] = min(ri, rj)
-    roots = np.array([find(i) for i in range(len(sets))], dtype=np.int64)
-    return _relabel(roots[exact_ids])
+    lengths = np.array([len(x) for x in sets], dtype=np.int64)
+    labels = np.arange(len(sets))   # connected component of each distinct text so far
+    edges = []
+    for i, j in _blocks(_band_pairs(signatures, b, r)):
+        # Pairs already connected cannot change the components; the size bound
+        # J <= min(|A|, |B|) / max(|A|, |B|) rules out others exactly, without their Jaccard.
+        size_ratio = np.minimum(lengths[i], lengths[j]) / np.maximum(lengths[i], lengths[j])
+        keep = (labels[i] != labels[j]) & (size_ratio >= threshold)
+        if not keep.any():
+            continue
+        i, j = _unique_pairs(i[keep], j[keep], len(sets))
+        similar = _jaccard_at_least(sets, lengths, i, j, threshold)
+        if similar.any():
+            edges.append((i[similar], j[similar]))
+            rows, cols = (np.concatenate(x) for x in zip(*edges))
+            graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(sets),) * 2)
+            labels = connected_components(graph, directed=False)[1]
+    return _relabel(labels[exact_ids])

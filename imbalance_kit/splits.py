@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedGroupKFold, train_test_split
+from sklearn.model_selection import train_test_split
 
 from ._validation import as_1d, check_fraction, to_python
 from .dedup import exact_duplicates, near_duplicate_clusters
@@ -55,12 +55,15 @@ def stratified_split(df: pd.DataFrame, label: str, sizes=(0.8, 0.1, 0.1), groups
     scikit-learn yourself with ``random_state=seed`` (same rows, same order). sklearn rounds
     ``n_test = ceil(test_size * n)``.
 
-    With ``groups``: no group crosses splits. ``StratifiedGroupKFold(n_splits=n, shuffle=True,
-    random_state=seed)`` cuts the data into ``n`` folds of whole groups with similar class shares;
-    the first folds become test, the next val, the rest train. ``n`` is the smallest value
-    (at most 20) whose whole folds best approximate ``sizes``: 10 folds for (0.8, 0.1, 0.1), 20 for
-    (0.7, 0.15, 0.15). This is an approximation: split sizes and class shares are only as
-    even as the group sizes allow, and rows keep the order of ``df``.
+    With ``groups``: no group crosses splits. The target shares are whole ``1 / n`` folds, ``n``
+    the smallest value (at most 20) whose folds best approximate ``sizes``: 10 folds for
+    (0.8, 0.1, 0.1), 20 for (0.7, 0.15, 0.15). Groups with several rows are placed greedily,
+    largest first, in the split whose class counts fall furthest short of the target (the idea
+    of sklearn's ``StratifiedGroupKFold``, which loops over every group and is slow on
+    near-duplicate cluster ids); singleton groups are then stratified like ordinary rows to fill
+    each split's remaining shortfall per class. Random ties and orders follow ``seed``. This is an
+    approximation: split sizes and class shares are only as even as the group sizes allow, and
+    rows keep the order of ``df``.
 
     The index of ``df`` is kept in every split.
 
@@ -127,17 +130,62 @@ def _check_groups(df, groups) -> np.ndarray:
 
 def _split_groups(df, y, groups, sizes, seed):
     n_folds, per_split = _fold_counts(sizes)
-    n_groups = len(pd.unique(groups))
+    group_of, _ = pd.factorize(groups)
+    n_groups = group_of.max() + 1
     if n_groups < n_folds:
         raise ValueError(f"groups has {n_groups} distinct values; splitting into sizes {sizes} needs at least {n_folds}")
-    folds = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-    fold_of = np.empty(len(df), dtype=np.int64)
-    for fold, (_, rows) in enumerate(folds.split(np.zeros(len(df)), y, groups)):
-        fold_of[rows] = fold
-    # Test takes the first folds, then val, then train (the split order reversed).
-    bounds = np.cumsum([0] + per_split[::-1])
-    parts = [df.iloc[np.flatnonzero((fold_of >= lo) & (fold_of < hi))] for lo, hi in zip(bounds[:-1], bounds[1:])]
-    return tuple(parts[::-1])
+    class_of = np.unique(y, return_inverse=True)[1].ravel()
+    split_of = _group_splits(group_of, class_of, np.array(per_split) / n_folds, np.random.default_rng(seed))
+    return tuple(df.iloc[np.flatnonzero(split_of == i)] for i in range(len(sizes)))
+
+
+def _group_splits(group_of: np.ndarray, class_of: np.ndarray, shares: np.ndarray, rng) -> np.ndarray:
+    """Split of each row: whole groups, each split near ``shares`` of every class.
+
+    Multi-row groups go first, largest first (random order within a size), each to the split
+    whose class counts fall furthest short of their target where the group's classes are
+    concerned. Singleton groups are ordinary rows: per class they fill the remaining shortfalls,
+    shared out by largest remainders (ties in random order). Only the multi-row groups need a
+    Python loop, so near-duplicate cluster ids (mostly singletons) split fast, where sklearn's
+    ``StratifiedGroupKFold`` loops over every group.
+    """
+    n_classes = class_of.max() + 1
+    group_size = np.bincount(group_of)
+    totals = np.bincount(class_of, minlength=n_classes)
+    target = np.outer(shares, totals)
+    counts = np.zeros_like(target)
+    split_of = np.empty(len(group_of), dtype=np.int64)
+
+    in_multi = group_size[group_of] > 1
+    multi, multi_rows = np.unique(group_of[in_multi], return_inverse=True)
+    multi_rows = multi_rows.ravel()
+    if len(multi):
+        vectors = np.zeros((len(multi), n_classes))   # class counts of each multi-row group
+        np.add.at(vectors, (multi_rows, class_of[in_multi]), 1)
+        order = rng.permutation(len(multi))
+        order = order[np.argsort(-group_size[multi][order], kind="stable")]
+        multi_split = np.empty(len(multi), dtype=np.int64)
+        for g in order:
+            # Shortfall of each split relative to the class total, weighted by the group's classes;
+            # ties go to the split missing the most rows.
+            score = ((target - counts) / totals) @ vectors[g]
+            best = np.flatnonzero(score >= score.max() - 1e-12)
+            split = best[np.argmax((target - counts)[best].sum(axis=1))]
+            counts[split] += vectors[g]
+            multi_split[g] = split
+        split_of[in_multi] = multi_split[multi_rows]
+
+    for c in range(n_classes):
+        rows = np.flatnonzero(~in_multi & (class_of == c))
+        if len(rows) == 0:
+            continue
+        short = np.maximum(target[:, c] - counts[:, c], 0)   # sums to at least len(rows)
+        want = short * len(rows) / short.sum()
+        quota = np.floor(want + 1e-9).astype(np.int64)
+        tie_order = rng.permutation(len(shares))
+        quota[tie_order[np.argsort((quota - want)[tie_order], kind="stable")[: len(rows) - quota.sum()]]] += 1
+        split_of[rng.permutation(rows)] = np.repeat(np.arange(len(shares)), quota)
+    return split_of
 
 
 def _named_splits(splits, names) -> dict:

@@ -64,7 +64,9 @@ class RegexRule:
         object.__setattr__(self, "weight", _check_weight(self.weight, "weight"))
 
     def matches(self, texts) -> np.ndarray:
-        return _texts(texts).str.contains(self.pattern, case=False, regex=True).to_numpy(dtype=bool)
+        # re.search directly, as str.contains does: str.contains warns when the pattern has groups.
+        search = re.compile(self.pattern, re.IGNORECASE).search
+        return np.array([isinstance(t, str) and search(t) is not None for t in _texts(texts)], dtype=bool)
 
 
 def seed_candidates(df, rules, text: str = "text") -> pd.Series:

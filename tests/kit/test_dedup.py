@@ -181,6 +181,33 @@ def test_clusters_match_brute_force_components(threshold, shingle, k):
     assert partitions_equal >= len(seeds) - 1
 
 
+@pytest.fixture(scope="module")
+def ticket_sample():
+    """500 templated support tickets (many shared shingles, many LSH candidates) and their truth."""
+    from imbalance_kit.datasets import support_tickets
+    texts = support_tickets()["text"].sample(500, random_state=0).tolist()
+    sets = [shingles(t) for t in texts]
+    pairs = [(i, j) for i, j in itertools.combinations(range(len(sets)), 2) if jaccard(sets[i], sets[j]) >= 0.8]
+    rows, cols = np.array(pairs).T
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts),) * 2)
+    return texts, pairs, connected_components(graph, directed=False)[1]
+
+
+@pytest.mark.parametrize("block, nnz", [(None, None), (50, 300), (300, 3_000)])
+def test_templated_texts_match_brute_force_in_any_block_size(ticket_sample, monkeypatch, block, nnz):
+    # Tiny blocks force many candidate and verification slices; the clusters must not change.
+    import imbalance_kit.dedup as dedup
+    if block is not None:
+        monkeypatch.setattr(dedup, "_PAIR_BLOCK", block)
+        monkeypatch.setattr(dedup, "_VERIFY_NNZ", nnz)
+    texts, pairs, truth = ticket_sample
+    ids = near_duplicate_clusters(texts)
+    for cluster in np.unique(ids):
+        assert len(np.unique(truth[ids == cluster])) == 1
+    assert len(pairs) > 100
+    assert sum(ids[i] == ids[j] for i, j in pairs) / len(pairs) >= 0.99
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_clusters_do_not_depend_on_order_and_number_first_appearance(seed):
     texts = make_texts(seed, n_base=60, n_copies=60)

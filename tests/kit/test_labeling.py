@@ -1,5 +1,7 @@
 """Labeling under a budget: rules, quotas, batches, wave plans and the wave simulator."""
 import math
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,19 @@ def test_rules_match_case_insensitively():
     assert KeywordRule("k", ["refund", "gift card"]).matches(texts).tolist() == [True, True, False, False, False]
     assert KeywordRule("k", "refund").keywords == ("refund",)
     assert RegexRule("r", r"\$\d{3,}").matches(texts).tolist() == [False] * 4 + [True]
+
+
+@pytest.mark.parametrize("pattern", [r"(gift|wire) (card|transfer)", r"\b(\d+)\s*(usd|\$)", r"(?P<w>re)fund"])
+def test_regex_rule_with_groups_does_not_warn_and_matches_re_search(pattern):
+    rng = np.random.default_rng(len(pattern))
+    words = np.array(["Gift", "card", "WIRE", "transfer", "refund", "12", "usd", "$", "hello"])
+    texts = [" ".join(rng.choice(words, size=rng.integers(1, 5))) for _ in range(200)]
+    expected = [re.search(pattern, t, re.IGNORECASE) is not None for t in texts]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = RegexRule("r", pattern).matches(pd.Series(texts + [None]))
+    assert got.dtype == bool and got.tolist() == expected + [False]
+    assert 0 < sum(expected) < len(texts)
 
 
 def test_seed_candidates_is_weighted_share_of_fired_rules():

@@ -81,6 +81,43 @@ def test_group_split_keeps_groups_whole_and_stratifies(seed):
         pd.testing.assert_frame_equal(p, q)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_singleton_groups_are_stratified_like_rows(seed):
+    # All groups singletons: every split holds floor or ceil of its share of every class.
+    rng = np.random.default_rng(seed)
+    df = random_frame(rng, int(rng.integers(60, 3000)), int(rng.integers(2, 5)))
+    sizes = [(0.8, 0.1, 0.1), (0.7, 0.15, 0.15), (0.75, 0.25)][seed % 3]
+    parts = stratified_split(df, "label", sizes=sizes, groups=rng.permutation(len(df)), seed=seed)
+    totals = df["label"].value_counts()
+    for part, size in zip(parts, sizes):
+        got = part["label"].value_counts().reindex(totals.index, fill_value=0)
+        assert (np.abs(got - size * totals) < 1).all()
+        assert part.index.equals(df.index[df.index.isin(part.index)])   # rows keep the order of df
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_mostly_singleton_groups_like_near_duplicate_clusters(seed):
+    rng = np.random.default_rng(seed)
+    n_clusters = int(rng.integers(500, 3000))
+    cluster_size = np.where(rng.random(n_clusters) < 0.95, 1, rng.integers(2, 30, n_clusters))
+    group = np.repeat(rng.permutation(n_clusters), cluster_size)
+    y = rng.choice(3, n_clusters, p=[0.85, 0.1, 0.05])[np.repeat(np.arange(n_clusters), cluster_size)]
+    df = pd.DataFrame({"label": y, "g": group}).sample(frac=1, random_state=seed)
+    parts = stratified_split(df, "label", groups="g", seed=seed)
+    seen = [set(p["g"]) for p in parts]
+    assert not (seen[0] & seen[1] or seen[0] & seen[2] or seen[1] & seen[2])
+    shares = df["label"].value_counts(normalize=True)
+    for part, size in zip(parts, (0.8, 0.1, 0.1)):
+        assert abs(len(part) / len(df) - size) < 0.005
+        got = part["label"].value_counts(normalize=True).reindex(shares.index, fill_value=0)
+        assert (np.abs(got - shares) < 0.01).all()
+    # the seed decides the split, reproducibly
+    again = stratified_split(df, "label", groups="g", seed=seed)
+    other = stratified_split(df, "label", groups="g", seed=seed + 1)
+    assert all(p.index.equals(q.index) for p, q in zip(parts, again))
+    assert not parts[2].index.equals(other[2].index)
+
+
 @pytest.mark.parametrize("sizes, n, per_split", [
     ((0.8, 0.1, 0.1), 10, [8, 1, 1]),
     ((0.7, 0.15, 0.15), 20, [14, 3, 3]),
