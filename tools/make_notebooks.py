@@ -21,6 +21,7 @@ from grader.assignments import ex03_three_wave_plan as k3
 from grader.assignments import project_rare_entities as ke
 from grader.assignments import project_rare_intents as ki
 from grader.assignments import project_toxicity as kt
+from grader.assignments import quick_test as kq
 from imbalance_kit import class_weights
 from imbalance_kit.datasets.intents import RARE_INTENTS
 from imbalance_kit.datasets.projects import RARE_INTENT_EXAMPLES, TOXICITY_BUDGET, project_data
@@ -944,9 +945,103 @@ assert 0 <= reported_metrics["drug_f1"] <= 1
     ])
 
 
+def _markdown(text):
+    """Bank text as literal markdown (``p*a`` and ``(1 - p)**gamma`` are not emphasis)."""
+    return text.replace("\\", "\\\\").replace("*", "\\*")
+
+
+def _quiz_question(q):
+    """Prompt, options (or shuffled steps) and answer form of one graded question: never its
+    answer or explanations, which stay in the grader-side bank."""
+    lines = [f"### `{q.id}` ({q.type.replace('_', ' ')})", "", _markdown(kq.prompt(q)), ""]
+    if q.type == "ordering":
+        lines += [f"- **{pos}**: {_markdown(q.steps[step].text)}"
+                  for pos, step in enumerate(kq.step_order(q))] + [""]
+    elif q.options:
+        lines += [f"- **{i}**: {_markdown(o.text)}" for i, o in enumerate(q.options)] + [""]
+    return "\n".join(lines + [f"*Answer with* {kq.answer_form(q)}."])
+
+
+def quick_test():
+    questions = kq.quiz().questions
+    forms = {q.id: (q.type, len(q.options or q.steps)) for q in questions}
+    template = "\n".join(f"    {q.id!r}: None,  # {q.type.replace('_', ' ')}" for q in questions)
+    key = "\n".join(f"    {q.id!r}: {kq.solution(q)!r}," for q in questions)
+    return notebook([
+        md("intro", f"""
+# End-of-course quick test (graded)
+
+{len(questions)} questions covering the whole course, 1 point each. Read the questions below,
+then fill in the **one** answer cell: a dict `answers` mapping each question id to your answer.
+
+| question type | how to answer | example |
+|---|---|---|
+| multiple choice | the number of the one right option | `0` |
+| multiple select | a list of the numbers of all right options | `[0, 3]` |
+| numeric | a number (plain, no quotes); each question states its tolerance | `6.25` |
+| ordering | the step numbers as shown, put in the right order, each once | `[2, 0, 1, 3]` |
+
+The check cells below the answer cell only check the *form* of each answer; the answers are
+graded after you submit. Feedback says whether each answer is right and comments on what you
+chose. For practice with immediate feedback, take the ungraded quiz:
+`from grader.quiz import quick_test; quick_test("final")`.
+"""),
+        parameters(f"""
+# Parameters: nothing changes at grading time. FORMS: question id -> (type, number of options or steps)
+FORMS = {forms!r}
+"""),
+        setup("check_helper", """
+from numbers import Integral, Real
+
+
+def check_answer(qid):
+    \"\"\"Check the form of one answer (not whether it is right: that is graded after submission).\"\"\"
+    assert isinstance(answers, dict), f"answers must be a dict, got {type(answers).__name__}"
+    assert qid in answers, f"answers has no entry {qid!r}"
+    value, (kind, n) = answers[qid], FORMS[qid]
+    assert value is not None, f"{qid}: replace None with your answer"
+    is_index = lambda v: isinstance(v, Integral) and not isinstance(v, bool) and 0 <= v < n
+    if kind == "multiple_choice":
+        assert is_index(value), f"{qid}: give one option number from 0 to {n - 1}"
+    elif kind == "multiple_select":
+        assert isinstance(value, (list, tuple)) and all(map(is_index, value)), \\
+            f"{qid}: give a list of option numbers from 0 to {n - 1}"
+        assert len(set(value)) == len(value), f"{qid}: an option is listed twice"
+    elif kind == "numeric":
+        assert isinstance(value, Real) and not isinstance(value, bool) and value == value, \\
+            f"{qid}: give a number such as 6.25 (no quotes)"
+    else:
+        assert isinstance(value, (list, tuple)) and sorted(value) == list(range(n)), \\
+            f"{qid}: list each step number from 0 to {n - 1} exactly once"
+    print(f"{qid}: answer recorded, {value!r}")
+"""),
+        *[md(f"text_{q.id}", _quiz_question(q)) for q in questions],
+        md("answers_text", """
+## Your answers
+
+Replace each `None` with your answer, delete the `raise NotImplementedError()` line, run the
+cell, then run the check cells below it.
+"""),
+        answer("answers_cell", f"""
+answers = {{
+{template}
+}}
+### BEGIN SOLUTION
+answers = {{
+{key}
+}}
+### END SOLUTION
+"""),
+        *[tests(q.id, f"""
+\"\"\"{q.id}: {q.type.replace('_', ' ')}, answer in the right form\"\"\"
+check_answer({q.id!r})
+""", 1) for q in questions],
+    ])
+
+
 NOTEBOOKS = {k1.ASSIGNMENT_ID: ex01, k2.ASSIGNMENT_ID: ex02, k3.ASSIGNMENT_ID: ex03,
              kt.ASSIGNMENT_ID: project_toxicity, ki.ASSIGNMENT_ID: project_rare_intents,
-             ke.ASSIGNMENT_ID: project_rare_entities}
+             ke.ASSIGNMENT_ID: project_rare_entities, kq.ASSIGNMENT_ID: quick_test}
 
 
 def render(assignment_id: str) -> str:
