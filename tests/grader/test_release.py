@@ -24,8 +24,9 @@ def student(aid):
     return nbformat.read(ROOT / "exercises" / aid / f"{aid}.ipynb", as_version=4)
 
 
-def test_the_three_exercises_exist():
-    assert IDS == ["ex01_class_weights", "ex02_labeling_plan", "ex03_three_wave_plan"]
+def test_every_assignment_exists():
+    assert IDS == ["ex01_class_weights", "ex02_labeling_plan", "ex03_three_wave_plan",
+                   "project_rare_entities", "project_rare_intents", "project_toxicity", "quick_test"]
 
 
 def test_sources_lint_clean_and_match_their_keys():
