@@ -102,7 +102,15 @@ Then you will pick two evaluation metrics that tell you how well the *rare* clas
 
 Work only in the cells that say `YOUR CODE HERE`; run the test cell after each answer. The
 grader re-runs your notebook with **other class counts** and calls your function on **other
-inputs**, so compute everything from the parameters instead of typing numbers.
+inputs**, so compute everything from the parameters instead of typing numbers. This exercise
+mirrors lesson 04: try it here first, then compare with what the lesson computes.
+
+<details><summary>Show a nudge</summary>
+
+Here N = {k1.DEFAULTS['n_non_toxic'] + k1.DEFAULTS['n_toxic']:,} and K = 2: compute w_0 and w_1
+from those, and think about which two metrics look at the rare class rather than at the crowd
+(PR-AUC and macro F1 are the usual pair).
+</details>
 """),
         parameters(f"""
 # Parameters (the grader may change these values)
@@ -215,6 +223,13 @@ the simulator uses as the annotator. Your plan is judged by simulation against r
 and the grader re-runs the notebook with **other parameter values**: compute from them.
 Useful helpers: `source_quotas`, `plan_wave`, `simulate_waves`, `random_baseline`
 (`help(source_quotas)` shows how to tilt quotas and keep a diversity floor).
+
+<details><summary>Hint</summary>
+
+Combine source quotas (tilted towards where fraud is common, with a floor for every source),
+weak-rule seeding for likely fraud, deduplication before drawing, and uncertainty sampling after
+a small seed model has been trained on wave 1.
+</details>
 """),
         parameters(f"""
 # Parameters (the grader may change these values)
