@@ -48,7 +48,7 @@ class QuizWidget:
         if q.type == "multiple_choice":
             self.inputs.children = (w.RadioButtons(options=labels, value=None, layout={"width": "auto"}),)
         elif q.type == "multiple_select":
-            self.inputs.children = tuple(w.Checkbox(description=l, value=False, indent=False) for l in labels)
+            self.inputs.children = tuple(w.Checkbox(description=l, value=False, indent=False, layout={"width": "auto"}) for l in labels)
         elif q.type == "numeric":
             self.inputs.children = (w.Text(placeholder="a number" + (f" ({q.unit})" if q.unit else "")),)
         else:  # ordering: one dropdown per position, listing the shown steps

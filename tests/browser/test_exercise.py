@@ -1,0 +1,58 @@
+"""A learner fills in exercise 1 through JupyterLab: a wrong answer shows the public test's
+feedback line, the right answers pass every public test, and ``course check`` agrees."""
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+EXERCISE = "exercises/ex01_class_weights/ex01_class_weights.ipynb"
+# Indices of the answer cells (markdown cells included) and what a learner types there.
+Q1, Q2, Q3 = 3, 6, 10
+WRONG_Q1 = '''
+def inverse_frequency_weights(counts):
+    total = sum(counts.values())
+    return {c: n / total for c, n in counts.items()}
+'''
+RIGHT_Q1 = '''
+def inverse_frequency_weights(counts):
+    total = sum(counts.values())
+    return {c: total / (len(counts) * n) for c, n in counts.items()}
+'''
+RIGHT_Q2 = '''
+weights = inverse_frequency_weights({0: n_non_toxic, 1: n_toxic})
+w0, w1 = round(weights[0], 2), round(weights[1], 2)
+'''
+RIGHT_Q3 = 'metrics = ["pr_auc", "macro_f1"]'
+FEEDBACK = "the weight of class c is N / (K * n_c)"
+
+
+def test_exercise_01_wrong_then_right_answer_through_the_ui(lab, notebook, snap):
+    nb = notebook(lab, EXERCISE)
+    nb.type_into(Q1, WRONG_Q1)
+    nb.type_into(Q2, RIGHT_Q2)
+    nb.type_into(Q3, RIGHT_Q3)
+    nb.run_all()
+
+    errors = nb.error_outputs()
+    assert len(errors) == 1, errors  # Run All stops at the first failing cell
+    assert "AssertionError" in errors[0] and FEEDBACK in errors[0], errors[0]
+    shown = nb.cell(Q1 + 1).locator(".jp-OutputArea-output")
+    shown.scroll_into_view_if_needed()
+    assert FEEDBACK in shown.inner_text(), "the learner does not see the feedback line"
+    snap("exercise01_wrong_answer_feedback")
+
+    nb.type_into(Q1, RIGHT_Q1)
+    nb.run_all()
+    prompts = nb.prompts()
+    assert all(p[1:-2].isdigit() for p in prompts), f"cells left unrun: {prompts}"
+    assert nb.error_outputs() == []
+    nb.cell(Q3 + 1).scroll_into_view_if_needed()
+    snap("exercise01_all_public_tests_pass")
+    nb.save()
+
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "check", str(lab.root / EXERCISE)],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "total on the notebook's own parameters: 7 / 7" in done.stdout, done.stdout

@@ -1,0 +1,153 @@
+"""The quick-test widget in JupyterLab: a learner answers by typing and clicking, sees feedback and
+the running score; a logged-in learner's attempt lands in the progress store, an anonymous one
+leaves no file and is told so."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.quiz.identity import ANONYMOUS_NOTE
+from grader.quiz.progress import ProgressStore
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.browser
+
+QUIZ_CELL = 'from grader.quiz import quick_test\nquick_test("01")'
+
+
+def write_quiz_notebook(lab, name="quick_test_01.ipynb") -> str:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(QUIZ_CELL)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nb, lab.root / name)
+    return name
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+class Quiz:
+    """The widget's parts, found inside the notebook's output area."""
+
+    def __init__(self, nb):
+        self.page = nb.page
+        self.box = nb.page.locator(f"{nb.CELLS} .jp-OutputArea-output .widget-vbox").first
+        self.prompt = self.box.locator(".widget-html").nth(2)
+        self.status = self.box.locator(".widget-html").nth(1)
+        self.feedback = self.box.locator(".widget-html").nth(3)
+        self.score = self.box.locator(".widget-html").nth(4)
+
+    def button(self, name):
+        return self.box.locator("button.widget-button", has_text=name)
+
+    def submit(self, question: int):
+        self.button("Submit").click()
+        expect(self.score).to_contain_text(f"Score: ", timeout=15_000)
+        expect(self.score).to_contain_text(f"/{question} answered (6 questions)", timeout=15_000)
+
+    def next(self, question: int):
+        self.button("Next").click()
+        expect(self.prompt).to_contain_text(f"Question {question}/6")
+
+    def type_number(self, value):
+        # One input event: ipywidgets holds back value updates while one is in flight, and a
+        # Submit click sent meanwhile could reach the kernel before the last keystrokes.
+        self.box.locator(".widget-text input").fill(str(value))
+
+    def choose(self, label_start: str):
+        self.box.locator(".widget-radio-box label", has_text=re.compile("^" + re.escape(label_start))).click()
+
+    def tick(self, label_start: str):
+        self.box.locator(".widget-checkbox .widget-label-basic", has_text=re.compile("^" + re.escape(label_start))).click()
+
+
+def take_quiz_01(nb, snap, tag: str) -> Quiz:
+    """Answer the six questions of quiz 01, the first one wrong; returns the widget."""
+    nb.run_all()
+    quiz = Quiz(nb)
+    expect(quiz.prompt).to_contain_text("Question 1/6", timeout=30_000)
+    expect(quiz.box).to_contain_text("Quick test 01")
+
+    quiz.type_number("0.04")  # the toxic share, not the accuracy
+    quiz.submit(1)
+    expect(quiz.feedback).to_contain_text("Not quite: you answered 0.04")
+    expect(quiz.feedback).to_contain_text("0.04 is the toxic share")
+    expect(quiz.score).to_have_text("Score: 0/1 answered (6 questions)")
+    quiz.box.scroll_into_view_if_needed()
+    snap(f"quick_test_{tag}_wrong_answer")
+
+    quiz.next(2)  # multiple select: tick the three right options
+    for letter in "ABC":
+        quiz.tick(f"{letter}.")
+    quiz.submit(2)
+    expect(quiz.feedback).to_contain_text("Correct.")
+    expect(quiz.score).to_have_text("Score: 1/2 answered (6 questions)")
+
+    quiz.next(3)
+    quiz.choose("B. attention")
+    quiz.submit(3)
+    expect(quiz.feedback).to_contain_text("Correct.")
+    snap(f"quick_test_{tag}_clicked_answer")
+
+    quiz.next(4)  # parameterized: this attempt's numbers are in the prompt
+    n0, n1 = map(_number, re.search(r"has ([\d,]+) majority and ([\d,]+) minority", quiz.prompt.inner_text()).groups())
+    quiz.type_number(f"{n1 / (n0 + n1):.4f}")
+    quiz.submit(4)
+    expect(quiz.feedback).to_contain_text("Correct")
+
+    quiz.next(5)
+    billing, fraud = map(_number, re.search(r"billing ([\d,]+), login [\d,]+ and fraud ([\d,]+)",
+                                            quiz.prompt.inner_text()).groups())
+    quiz.type_number(f"{billing / fraud:.4f}")
+    quiz.submit(5)
+    expect(quiz.feedback).to_contain_text("Correct")
+
+    quiz.next(6)
+    quiz.choose("A. Basic probability")
+    quiz.submit(6)
+    expect(quiz.score).to_have_text("Score: 5/6 answered (6 questions)")
+    quiz.button("Next").click()
+    expect(quiz.prompt).to_contain_text("Quiz 01 (What imbalance is, and why accuracy lies): 5/6 correct.")
+    expect(quiz.button("Submit")).to_be_disabled()
+    quiz.box.scroll_into_view_if_needed()
+    snap(f"quick_test_{tag}_finished")
+    return quiz
+
+
+def test_logged_in_learner_attempt_is_saved(lab_factory, notebook, snap):
+    def login(env):
+        subprocess.run([sys.executable, "-m", "grader.cli", "login", "learner1"], check=True,
+                       env={**os.environ, **env}, capture_output=True, timeout=60)
+
+    lab = lab_factory("logged_in", before=login)
+    nb = notebook(lab, write_quiz_notebook(lab))
+    store = ProgressStore(lab.env["IMBALANCE_LAB_PROGRESS"])
+    quiz = take_quiz_01(nb, snap, "logged_in")
+
+    expect(quiz.status).to_have_text("Logged in as learner1; your progress is saved.")
+    expect(quiz.prompt).to_contain_text("Progress saved for learner1.")
+    [attempt] = store.attempts()
+    assert {k: attempt[k] for k in ("user", "quiz", "n_correct", "n_questions")} == \
+        {"user": "learner1", "quiz": "01", "n_correct": 5, "n_questions": 6}
+    results = store.results(attempt["id"])
+    assert [r[0] for r in results] == ["01-majority-accuracy", "01-why-it-matters", "01-exposure-attention",
+                                      "01-minority-share", "01-imbalance-ratio", "01-audience"]
+    assert [r[1] for r in results] == [False, True, True, True, True, True]
+    assert results[0][2] == "0.04" and results[1][2] == "0,1,2"
+
+
+def test_anonymous_learner_is_told_and_nothing_is_written(lab, notebook, snap):
+    nb = notebook(lab, write_quiz_notebook(lab))
+    quiz = take_quiz_01(nb, snap, "anonymous")
+
+    expect(quiz.status).to_have_text(ANONYMOUS_NOTE)
+    expect(quiz.prompt).to_contain_text("progress is not saved")
+    home, store = Path(lab.env["IMBALANCE_LAB_HOME"]), Path(lab.env["IMBALANCE_LAB_PROGRESS"])
+    assert not store.exists()
+    assert not home.exists() or list(home.iterdir()) == []
