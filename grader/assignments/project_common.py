@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from ..feedback_diagnose import answer_problem, call_problem, describe, is_number, pairs, vocab_name
@@ -26,6 +27,16 @@ def held_out_seed(project: str) -> int:
     """The seed of a project's hidden test part (and of the toxicity pool in graded runs)."""
     secret = SECRET_FILE.read_text().strip() if SECRET_FILE.is_file() else DEFAULT_SECRET
     return int.from_bytes(hashlib.sha256(f"{secret}:{project}".encode()).digest()[:7], "big")
+
+
+@lru_cache(maxsize=None)
+def held_out_parts(project: str, assignment_id: str) -> dict:
+    """Public train and validation parts, and the hidden test part drawn with the secret seed."""
+    from imbalance_kit.datasets.projects import project_data
+
+    return {"train": project_data(project, "train"),
+            "validation": project_data(project, "validation"),
+            "test": project_data(project, "test", seed=held_out_seed(assignment_id), train_seed=0)}
 
 
 def credit(value: float, target: float, floor: float) -> float:

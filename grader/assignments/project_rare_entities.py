@@ -15,9 +15,7 @@ Questions (grade ids, points):
 """
 from __future__ import annotations
 
-from functools import lru_cache
 
-from imbalance_kit.datasets.projects import project_data
 from imbalance_kit.ner import entity_scores
 
 from ..feedback_diagnose import answer_problem, describe, execution_problem
@@ -31,12 +29,8 @@ FLOORS = {"drug_f1": 0.75, "micro_f1": 0.95}
 ALIASES = {"f1_drug": "drug_f1", "drug_f1_score": "drug_f1"}
 
 
-@lru_cache(maxsize=1)
 def _parts() -> dict:
-    return {"train": project_data("rare_entities", "train"),
-            "validation": project_data("rare_entities", "validation"),
-            "test": project_data("rare_entities", "test", seed=pc.held_out_seed(ASSIGNMENT_ID),
-                                 train_seed=0)}
+    return pc.held_out_parts("rare_entities", ASSIGNMENT_ID)
 
 
 def parameter_sets(rng) -> list[dict]:

@@ -21,7 +21,7 @@ from collections import Counter
 from functools import lru_cache
 
 from imbalance_kit.datasets.intents import RARE_INTENTS
-from imbalance_kit.datasets.projects import RARE_INTENT_EXAMPLES, project_data
+from imbalance_kit.datasets.projects import RARE_INTENT_EXAMPLES
 from imbalance_kit.metrics import macro_f1, per_class_report
 
 from ..feedback_diagnose import answer_problem, describe, execution_problem
@@ -36,12 +36,8 @@ MIN_PARAPHRASES = 20  # distinct new texts per rare intent for the augmentation 
 ALIASES = {"f1_macro": "macro_f1", "macro_f1_score": "macro_f1"}
 
 
-@lru_cache(maxsize=1)
 def _parts() -> dict:
-    return {"train": project_data("rare_intents", "train"),
-            "validation": project_data("rare_intents", "validation"),
-            "test": project_data("rare_intents", "test", seed=pc.held_out_seed(ASSIGNMENT_ID),
-                                 train_seed=0)}
+    return pc.held_out_parts("rare_intents", ASSIGNMENT_ID)
 
 
 def parameter_sets(rng) -> list[dict]:
