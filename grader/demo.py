@@ -15,6 +15,19 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
 MARKER = ".imbalance-lab-demo"
+# Lets ``jupyter lab`` started in the demo course open formgrader on it: the released notebooks
+# double as nbgrader's source folder (formgrader lists assignments from there) and the gradebook
+# is the one ``course autograde`` writes (grader.gradebook.db_url_for).
+NBGRADER_CONFIG = """\
+from pathlib import Path
+
+c = get_config()  # noqa: F821
+here = Path(__file__).resolve().parent
+c.CourseDirectory.root = str(here)
+c.CourseDirectory.source_directory = "exercises"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.db_url = f"sqlite:///{here / 'gradebook.db'}"
+"""
 
 _CORRECT_FN = '''def inverse_frequency_weights(counts):
     total = sum(counts.values())
@@ -126,6 +139,7 @@ def prepare_course(course_dir, assignments) -> Path:
         shutil.rmtree(course_dir)
     course_dir.mkdir(parents=True, exist_ok=True)
     (course_dir / MARKER).write_text("created by `course demo`; safe to delete\n")
+    (course_dir / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
     for aid in assignments:
         src = REPO / "exercises" / aid
         if not src.is_dir():

@@ -5,7 +5,6 @@ so SQLite never sees concurrent writers and an interrupted batch leaves whole st
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from nbgrader.api import (Comment, Grade, Gradebook, MissingEntry, Student, SubmittedAssignment,
@@ -55,8 +54,9 @@ def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: di
         except MissingEntry:
             assignment = gb.find_assignment(assignment_id)
             with db.no_autoflush:  # mirror the assignment's structure, as nbgrader's add_submission
-                submission = SubmittedAssignment(assignment=assignment, student=student,
-                                                 timestamp=dt.datetime.now(dt.timezone.utc))
+                # No timestamp, as nbgrader's autograde without a timestamp.txt: formgrader counts a
+                # submission as autograded only when this equals the submitted folder's timestamp.
+                submission = SubmittedAssignment(assignment=assignment, student=student, timestamp=None)
                 db.add(submission)
                 for notebook in assignment.notebooks:
                     snb = SubmittedNotebook(notebook=notebook, assignment=submission)

@@ -44,8 +44,15 @@ def lesson_paths(lessons_dir: Path = REPO / "lessons") -> list[Path]:
 def _title_and_goal(nb) -> tuple[str, str]:
     first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
     title = next((line.lstrip("# ").strip() for line in first.splitlines() if line.startswith("# ")), "")
-    goal = re.search(r"\*\*Goal:?\*\*:?\s*(.+)", first)
-    return title, goal.group(1).strip() if goal else ""
+    # The goal is a whole paragraph: up to a blank line or the next bold lead-in ("**Where ...").
+    goal = re.search(r"\*\*Goal:?\*\*:?\s*(.+?)(?=\n\s*\n|\n\*\*|\Z)", first, re.S)
+    return title, " ".join(goal.group(1).split()) if goal else ""
+
+
+def _inline_markdown(text: str) -> str:
+    """Escaped ``text`` with the markdown the goals use (`code`, *emphasis*) as HTML."""
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+    return re.sub(r"\*([^*]+)\*", r"<em>\1</em>", out)
 
 
 def execute_lesson(source: Path, out_dir: Path, timeout: int = 300) -> tuple[Path, float]:
@@ -105,7 +112,7 @@ def index_html(pages: list[LessonPage]) -> str:
         f"<tr><th>{stage}</th><td>{html.escape(what)}</td>"
         f"<td>{', '.join(link(by_number[n]) for n in numbers if n in by_number)}</td></tr>"
         for stage, what, numbers in LEARNING_PATH)
-    lessons = "".join(f'<li>{link(p)}<br><span class="goal">{html.escape(p.goal)}</span></li>'
+    lessons = "".join(f'<li>{link(p)}<br><span class="goal">{_inline_markdown(p.goal)}</span></li>'
                       for p in sorted(pages, key=lambda p: p.number))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Imbalance Lab</title>
@@ -113,12 +120,12 @@ def index_html(pages: list[LessonPage]) -> str:
 body {{ font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
 h2 {{ margin-top: 1.8rem; font-size: 1.15rem; color: #1f4e79; }}
 table {{ border-collapse: collapse; }} th, td {{ text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }}
-li {{ margin: .55rem 0; }} .goal {{ color: #555; font-size: .92rem; }} a {{ font-weight: 600; }}
+.lessons {{ list-style: none; padding-left: 0; }} li {{ margin: .55rem 0; }} .goal {{ color: #555; font-size: .92rem; }} a {{ font-weight: 600; }}
 </style></head><body>
 <h1>Imbalance Lab</h1>
 <p>Handling class imbalance in NLP datasets: every lesson executed, with its outputs and plots.
 Exercises and quick tests need Jupyter; see the README.</p>
 <h2>Learning path</h2><table>{path_rows}</table>
-<h2>Lessons</h2><ol>{lessons}</ol>
+<h2>Lessons</h2><ul class="lessons">{lessons}</ul>
 </body></html>
 """

@@ -177,6 +177,22 @@ def lab_factory(tmp_path, request):
         stop_lab(lab)
 
 
+@pytest.fixture
+def lab_at(tmp_path, request):
+    """``lab_at(root)``: a server on ``root`` as it is, no course copy (e.g. an instructor's course
+    directory, where nbgrader reads the ``nbgrader_config.py`` it finds)."""
+    started = request.node.labs = []
+
+    def make(root: Path) -> Lab:
+        lab = start_lab(Path(root), tmp_path / f"state-{len(started)}")
+        started.append(lab)
+        return lab
+
+    yield make
+    for lab in started:
+        stop_lab(lab)
+
+
 def learner_env(home: Path) -> dict:
     """Point the quick tests' identity and progress store at ``home`` (nothing in the real ~)."""
     return {"IMBALANCE_LAB_HOME": str(home), "IMBALANCE_LAB_PROGRESS": str(home / "progress.sqlite")}
