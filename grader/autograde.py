@@ -284,6 +284,9 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
               "max_score": sum(max_points.values()),
               "status": "error" if errors else "graded", "error": errors[0] if errors else None,
               "questions": questions, "seconds": round(time.monotonic() - started, 3)}
+    stamp = Path(task.path).with_name("timestamp.txt")  # nbgrader's collect writes one
+    if stamp.is_file() and stamp.stat().st_size < 200:
+        record["timestamp"] = stamp.read_text(errors="replace").strip()
     if norm.deleted:
         record["deleted_cells"] = norm.deleted
     record["cells"] = runs[0].cells

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nbgrader.utils import parse_utc
 from nbgrader.api import (Comment, Grade, Gradebook, MissingEntry, Student, SubmittedAssignment,
                           SubmittedNotebook)
 
@@ -36,6 +37,14 @@ def ensure_assignment(gb: Gradebook, assignment_id: str, notebook_id: str, relea
     SaveCells().preprocess(released, resources)
 
 
+def _timestamp(text):
+    """nbgrader's timestamp.txt as a datetime; None when absent or unreadable (a student's file)."""
+    try:
+        return parse_utc(text) if text else None
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
 def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: dict) -> None:
     """Write one student's autograde scores in a single transaction.
 
@@ -54,9 +63,10 @@ def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: di
         except MissingEntry:
             assignment = gb.find_assignment(assignment_id)
             with db.no_autoflush:  # mirror the assignment's structure, as nbgrader's add_submission
-                # No timestamp, as nbgrader's autograde without a timestamp.txt: formgrader counts a
-                # submission as autograded only when this equals the submitted folder's timestamp.
-                submission = SubmittedAssignment(assignment=assignment, student=student, timestamp=None)
+                # Formgrader counts a submission as autograded only when this equals the submitted
+                # folder's timestamp.txt (None when there is none), as nbgrader's autograde stores it.
+                submission = SubmittedAssignment(assignment=assignment, student=student,
+                                                 timestamp=_timestamp(record.get("timestamp")))
                 db.add(submission)
                 for notebook in assignment.notebooks:
                     snb = SubmittedNotebook(notebook=notebook, assignment=submission)
