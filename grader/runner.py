@@ -51,9 +51,14 @@ class RunnerError(RuntimeError):
 
 # ---------------------------------------------------------------- parent side (the grader)
 
+#: The only variables of the grader's environment the child inherits: locale, PATH and the
+#: OpenBLAS settings some processors need. Anything else (database URLs, tokens) stays out.
+INHERITED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
 def child_env(workdir) -> dict:
-    """Environment of the child: the grader's, made deterministic and quiet for grading."""
-    env = dict(os.environ)
+    """Environment of the child: a whitelist of the grader's, made deterministic for grading."""
+    env = {k: v for k, v in os.environ.items() if k in INHERITED_ENV or k.startswith("LC_")}
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                MPLBACKEND="Agg", NBGRADER_EXECUTION="autograde", PYTHONHASHSEED="0",
                PYDEVD_DISABLE_FILE_VALIDATION="1", IPYTHONDIR=str(Path(workdir) / ".ipython"),

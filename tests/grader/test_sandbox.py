@@ -125,3 +125,13 @@ def test_unsafe_mode_runs_without_bwrap(tmp_path):
 def test_limits_are_validated():
     with pytest.raises(ValueError, match="memory_mb"):
         sandbox.Limits(memory_mb=0)
+
+
+def test_child_environment_keeps_no_grader_secrets(monkeypatch, tmp_path):
+    from grader.runner import child_env
+
+    monkeypatch.setenv("IMBALANCE_LAB_DB_URL", "postgresql://grader:secret@db/course")
+    monkeypatch.setenv("SOME_API_TOKEN", "t0k3n")
+    env = child_env(tmp_path)
+    assert "secret" not in " ".join(env.values()) and "t0k3n" not in " ".join(env.values())
+    assert env["MPLBACKEND"] == "Agg" and "PATH" in env
