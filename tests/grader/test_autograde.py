@@ -33,6 +33,7 @@ def graded(tmp_path_factory):
         path = subs / sid / "tiny_fixture" / "tiny_fixture.ipynb"  # nbgrader's submitted/ layout
         path.parent.mkdir(parents=True)
         nbformat.write(nb, path)
+    (subs / "ok" / "tiny_fixture" / "timestamp.txt").write_text("2026-11-20 09:30:00.000000 UTC")
     (subs / "badjson").mkdir()
     (subs / "badjson" / "tiny_fixture.ipynb").write_text('{"cells": [')
     (subs / "wrongname").mkdir()
@@ -121,3 +122,11 @@ def test_ex01_sample_class(tmp_path):
     assert grace["q1_inverse_frequency_weights"]["points"] == 0 and grace["q2_rounded_weights"]["points"] == 0
     assert r["judy_kernel_crash"]["status"] == "error" and "kernel died" in r["judy_kernel_crash"]["error"]
     assert r["mallory_broken_json"]["status"] == "error"
+
+
+def test_gradebook_keeps_nbgraders_submission_timestamp(graded):
+    """formgrader counts a submission as autograded only when the timestamps agree."""
+    root, _, _ = graded
+    with Gradebook(db_url_for(root, None)) as gb:
+        assert str(gb.find_submission("tiny_fixture", "ok").timestamp) == "2026-11-20 09:30:00"
+        assert gb.find_submission("tiny_fixture", "hardcoded").timestamp is None
