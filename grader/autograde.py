@@ -382,13 +382,14 @@ def check_sandbox(unsafe_no_sandbox: bool) -> None:
 def autograde(assignment_id: str, submissions, course_dir=".", workers: int | None = None,
               force: bool = False, db_url: str | None = None, json_path=None,
               limits: Limits | None = None, progress: bool = True,
-              unsafe_no_sandbox: bool = False) -> dict:
+              unsafe_no_sandbox: bool = False, retry_errors: bool = False) -> dict:
     """Grade every submission of ``assignment_id`` in ``submissions``; return student -> record.
 
     Student code runs in the sandbox (:mod:`grader.sandbox`); when it cannot run, raises
     :class:`grader.sandbox.SandboxUnavailable` unless ``unsafe_no_sandbox``. Already graded
-    students (a stored result with status ``graded``) are skipped unless ``force``; submissions
-    that failed (status ``error``) are tried again.
+    students are skipped unless ``force``; so are submissions whose stored result is an error (a
+    crash, a limit, a broken file: grading them again would only spend the limits again) unless
+    ``retry_errors``.
     """
     import multiprocessing
 
@@ -410,7 +411,7 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
     records, tasks = {}, []
     for sid, path, problem in discover(submissions, assignment_id, nb_id):
         previous = None if force else _stored(store / f"{sid}.json")
-        if previous is not None and previous["status"] == "graded":
+        if previous is not None and (previous["status"] == "graded" or not retry_errors):
             records[sid] = previous
             continue
         tasks.append(Task(assignment_id, sid, str(path) if path else None, str(rel), problem,

@@ -16,6 +16,8 @@ def register(sub):
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="parallel worker processes (default: number of cores)")
     p.add_argument("--force", action="store_true", help="regrade students already graded")
+    p.add_argument("--retry-errors", action="store_true",
+                   help="grade again the submissions whose stored result is an error")
     p.add_argument("--json", default=None, metavar="PATH", help="also write per-student results as JSON")
     add_sandbox_flag(p)
     p.set_defaults(func=run)
@@ -38,7 +40,8 @@ def run(args) -> int:
     try:
         records = autograde(args.assignment, args.submissions, course_dir=args.course_dir,
                             workers=args.workers, force=args.force, db_url=args.db,
-                            json_path=args.json, unsafe_no_sandbox=args.unsafe_no_sandbox)
+                            json_path=args.json, unsafe_no_sandbox=args.unsafe_no_sandbox,
+                            retry_errors=args.retry_errors)
     except (ValueError, FileNotFoundError, SandboxUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -47,4 +50,8 @@ def run(args) -> int:
               "grade the rest", file=sys.stderr)
         return 130
     print(grade_table(records))
+    errors = sum(r["status"] == "error" for r in records.values())
+    if errors and not args.retry_errors:
+        print(f"{errors} submission(s) ended in an error; they are kept as they are on a re-run "
+              "(add --retry-errors to grade them again, --force to regrade everyone)")
     return 0

@@ -74,7 +74,13 @@ def test_rerun_skips_graded_students(graded, capsys):
     root, records, _ = graded
     again = autograde("tiny_fixture", root / "submitted", course_dir=root, progress=False)
     assert again["ok"]["seconds"] == records["ok"]["seconds"]  # not regraded
-    assert again["badjson"]["status"] == "error"  # errors are retried (and fail again)
+    assert again["hardcoded"]["seconds"] == records["hardcoded"]["seconds"]
+    # errors are kept (grading them again would spend the limits again) unless asked for
+    assert again["badjson"] == records["badjson"]
+    retried = autograde("tiny_fixture", root / "submitted", course_dir=root, progress=False,
+                        retry_errors=True)
+    assert retried["ok"]["seconds"] == records["ok"]["seconds"]
+    assert retried["badjson"]["status"] == "error" and retried["badjson"] is not records["badjson"]
 
 
 def test_autograded_notebook_feedback_and_export(graded, capsys):
