@@ -263,3 +263,14 @@ def test_huge_file_symlink_and_directory_are_refused(tmp_path):
         read_notebook(link)
     with pytest.raises(SubmissionError, match="regular file"):
         read_notebook(tmp_path)
+
+
+def test_fixture_fresh_inputs_never_reproduce_the_published_answers():
+    """The attack tests hard-code the published answers (share 0.75, ratio 3.0); the grader draws
+    a new seed per run, so no seed may make a fresh probe or parameter set agree with them."""
+    for seed in range(3000):
+        rng = np.random.default_rng(seed)
+        params, probes = T.KEY.parameter_sets(rng), T.KEY.probes(rng)
+        (a, b), = probes["share"][1:]
+        assert a / (a + b) != 0.75
+        assert all(round(p["n_a"] / p["n_b"], 2) != 3.0 for p in params[1:])
