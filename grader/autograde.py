@@ -335,13 +335,27 @@ def discover(submissions, assignment_id: str, nb_name: str) -> list[tuple[str, P
             continue
         candidates = [entry / f"{nb_name}.ipynb", entry / assignment_id / f"{nb_name}.ipynb"]
         path = next((c for c in candidates if c.exists() or c.is_symlink()), None)
-        if path is None:
+        if path is not None:
+            found.append((sid, path, None))
+        elif not _submitted_here(entry, assignment_id):
+            continue  # nbgrader layout: this student handed in other assignments, not this one
+        else:
             names = sorted(p.name for p in entry.rglob("*.ipynb"))[:5]
             found.append((sid, None, f"no {nb_name}.ipynb in the submission"
                           + (f" (found {', '.join(names)}; rename the file)" if names else "")))
-        else:
-            found.append((sid, path, None))
     return found
+
+
+def _submitted_here(entry: Path, assignment_id: str) -> bool:
+    """Whether a student folder holds a (possibly misnamed) submission of this assignment.
+
+    It does when it has an ``<assignment>/`` folder, notebooks at its top level, or no folders at
+    all (an empty hand-in). Only folders of other assignments means: not handed in.
+    """
+    if (entry / assignment_id).exists():
+        return True
+    children = [c for c in entry.iterdir() if not c.name.startswith(".")]
+    return any(c.suffix == ".ipynb" for c in children) or not any(c.is_dir() for c in children)
 
 
 def _atomic_write(path: Path, text: str):

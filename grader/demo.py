@@ -37,6 +37,18 @@ _CORRECT_W = '''weights = inverse_frequency_weights({0: n_non_toxic, 1: n_toxic}
 w0 = round(weights[0], 2)
 w1 = round(weights[1], 2)'''
 
+_TILTED_QUOTAS = ("wave1_quotas = source_quotas(source_shares, wave_size, min_share=MIN_SHARE,\n"
+                  "                             tilt=FRAUD_LIFT, pool_counts=pool_counts)")
+_CRITERIA = ('selection_criteria = """Deduplicate first; quotas with a 10% floor per source, tilted to\n'
+             'Chat and Social; 40% of each source from weak fraud rules, the rest random; after wave 1,\n'
+             'a seed model picks the most uncertain tickets."""')
+_THREE_WAVES = ("quotas = source_quotas(source_shares, wave_size, min_share=0.1, tilt=SOURCE_LIFT, strength=0.5)\n"
+                "fifth, half = wave_size // 5, wave_size // 2\n"
+                "later = {'quotas': quotas, 'seeded': fifth, 'uncertainty': half, 'random': wave_size - fifth - half}\n"
+                "waves = ([{'quotas': quotas, 'seeded': half, 'uncertainty': 0, 'random': wave_size - half}]\n"
+                "         + [dict(later) for _ in range(n_waves - 1)])")
+_SUCCESS = "success_metrics = ['cumulative_positives', 'yield_vs_random', 'source_entropy']"
+
 #: assignment id -> student id -> {answer cell grade id: source}; "*" entries are special:
 #: "*json" replaces the whole file, "*tags" adds tags to cells by grade id.
 SAMPLES = {
@@ -97,6 +109,49 @@ SAMPLES = {
                               "a2_rounded_weights": _CORRECT_W,
                               "a3_metrics": 'metrics = ["pr_auc", "macro_f1"]'},
         "mallory_broken_json": {"*json": '{"cells": [{"cell_type": "code", "source": "w0 = 0.54"'},
+    },
+    "ex02_labeling_plan": {
+        "alice_correct": {"a1_wave1_quotas": _TILTED_QUOTAS, "a2_seeded_share": "seeded_share = 0.4",
+                          "a3_dedup_first": "dedup_first = True",
+                          "a4_uncertainty_labels": "uncertainty_labels = label_budget - wave_size",
+                          "q6_selection_criteria": _CRITERIA},
+        "bob_pool_shares": {"a1_wave1_quotas": ("wave1_quotas = source_quotas(source_shares, wave_size, "
+                                                "min_share=MIN_SHARE)"),
+                            "a2_seeded_share": "seeded_share = 0.4", "a3_dedup_first": "dedup_first = True",
+                            "a4_uncertainty_labels": "uncertainty_labels = label_budget - wave_size",
+                            "q6_selection_criteria": "selection_criteria = 'same mix as the pool'"},
+        "carol_typed_numbers": {"a1_wave1_quotas": "wave1_quotas = {'Email': 400, 'Chat': 400, 'Social': 200}",
+                                "a2_seeded_share": "seeded_share = 0.4", "a3_dedup_first": "dedup_first = True",
+                                "a4_uncertainty_labels": "uncertainty_labels = 1000",
+                                "q6_selection_criteria": _CRITERIA},
+        "dave_no_seeding": {"a1_wave1_quotas": _TILTED_QUOTAS, "a2_seeded_share": "seeded_share = 0.0",
+                            "a3_dedup_first": "dedup_first = False",
+                            "a4_uncertainty_labels": "uncertainty_labels = label_budget - wave_size",
+                            "q6_selection_criteria": "selection_criteria = 'random tickets'"},
+        "erin_percent": {"a1_wave1_quotas": _TILTED_QUOTAS, "a2_seeded_share": "seeded_share = 40  # percent",
+                         "a3_dedup_first": "dedup_first = 'yes'",
+                         "a4_uncertainty_labels": "uncertainty_labels = label_budget",
+                         "q6_selection_criteria": _CRITERIA},
+    },
+    "ex03_three_wave_plan": {
+        "alice_correct": {"a_waves": _THREE_WAVES, "a_success_metrics": _SUCCESS},
+        "bob_random_only": {"a_waves": ("quotas = source_quotas(source_shares, wave_size, min_share=0.1)\n"
+                                        "waves = [{'quotas': quotas, 'seeded': 0, 'uncertainty': 0, "
+                                        "'random': wave_size}] * n_waves"),
+                            "a_success_metrics": "success_metrics = ['positives_found']"},
+        "carol_uncertainty_first": {"a_waves": _THREE_WAVES + "\nwaves[0] = waves[1]",
+                                    "a_success_metrics": _SUCCESS},
+        "dave_one_source": {"a_waves": _THREE_WAVES.replace(
+                                "quotas = source_quotas(source_shares, wave_size, min_share=0.1, "
+                                "tilt=SOURCE_LIFT, strength=0.5)",
+                                "quotas = {s: wave_size // 10 for s in source_shares}\n"
+                                "quotas['UserReports'] = wave_size - 3 * (wave_size // 10)"),
+                            "a_success_metrics": "success_metrics = ['accuracy']"},
+        "erin_typed_numbers": {"a_waves": ("q = {'Comments': 300, 'Reviews': 150, 'Chat': 250, 'UserReports': 300}\n"
+                                           "waves = [{'quotas': q, 'seeded': 500, 'uncertainty': 0, 'random': 500},\n"
+                                           "         {'quotas': q, 'seeded': 200, 'uncertainty': 500, 'random': 300},\n"
+                                           "         {'quotas': q, 'seeded': 200, 'uncertainty': 500, 'random': 300}]"),
+                               "a_success_metrics": _SUCCESS},
     },
 }
 

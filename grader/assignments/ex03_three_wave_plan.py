@@ -92,7 +92,7 @@ def source_entropy(quotas: dict) -> float:
     if k < 2 or n.sum() == 0:
         return 0.0
     p = n / n.sum()
-    return float(-(p * np.log(p)).sum() / math.log(k))
+    return max(0.0, float(-(p * np.log(p)).sum() / math.log(k)))  # max: no "-0.00" for one source
 
 
 def read_waves(run) -> tuple[list[dict] | None, list[str]]:
@@ -127,19 +127,43 @@ def read_waves(run) -> tuple[list[dict] | None, list[str]]:
         if bad:
             problems.append(f"wave {i}: {', '.join(bad)} must be whole numbers >= 0.")
             continue
-        mix = {k: int(d[k]) for k in MIX}
-        if sum(quotas.values()) != p["wave_size"]:
-            problems.append(f"wave {i}: quotas sum to {sum(quotas.values())}, not to the wave "
-                            f"size {p['wave_size']}.")
-        if sum(mix.values()) != p["wave_size"]:
-            problems.append(f"wave {i}: seeded + uncertainty + random = {sum(mix.values())}, not "
-                            f"the wave size {p['wave_size']}.")
-        out.append({"quotas": quotas, **mix})
+        out.append({"quotas": quotas, **{k: int(d[k]) for k in MIX}})
+    if problems:
+        return None, problems
+    size = p["wave_size"]
+    for what, total in (("quotas add up", lambda w: sum(w["quotas"].values())),
+                        ("seeded + uncertainty + random add up", lambda w: sum(w[k] for k in MIX))):
+        off = {i: total(w) for i, w in enumerate(out, 1) if total(w) != size}
+        if off:
+            sums = sorted(set(off.values()))
+            problems.append(f"{_waves_label(list(off))}: {what} to {' / '.join(map(str, sums))}, "
+                            f"not to the wave size {size}.")
     return (None if problems else out), problems
+
+
+def _waves_label(numbers: list[int]) -> str:
+    return f"wave {numbers[0]}" if len(numbers) == 1 else f"waves {', '.join(map(str, numbers))}"
+
+
+def hard_coded(runs) -> str | None:
+    """A message when ``waves`` fit the notebook's wave size but stay the same on fresh ones."""
+    if len(runs) < 2 or read_waves(runs[0])[0] is None:
+        return None
+    own = runs[0].parameters["wave_size"]
+    for run in runs[1:]:
+        value = run.answers.get("waves")
+        if run.parameters["wave_size"] != own and value == runs[0].answers.get("waves"):
+            return ("`waves` do not change when wave_size changes: they look hard-coded (they still "
+                    f"add up to {own} when the grader set wave_size={run.parameters['wave_size']}). "
+                    "Compute the quotas and the mix from `wave_size`.")
+    return None
 
 
 def _each_run(runs, check):
     """Apply ``check(run, waves) -> list[str]`` to every run; first-seen messages, annotated."""
+    typed = hard_coded(runs)
+    if typed:
+        return [typed]
     lines: dict[str, str] = {}
     for i, run in enumerate(runs):
         waves, problems = read_waves(run)
@@ -229,7 +253,7 @@ def _grade_yield(runs) -> Verdict:
     for i, run in enumerate(runs):
         waves, problems = read_waves(run)
         if waves is None:
-            v.feedback.append(annotate("the plan cannot be simulated until `waves` is well formed "
+            v.feedback.append(hard_coded(runs) or annotate("the plan cannot be simulated until `waves` is well formed "
                                        "(see the wave format question).", run, i, VARIED))
             return v
         out, notes = simulate(run, waves)
@@ -265,14 +289,14 @@ def _grade_diversity(runs) -> Verdict:
         return v
 
     def check(run, waves):
-        out = []
+        low: dict[tuple, list[int]] = {}  # (entropy, top source) -> waves, so repeats read once
         for i, w in enumerate(waves, 1):
             h = source_entropy(w["quotas"])
             if h < ENTROPY_FLOOR:
-                top = max(w["quotas"], key=w["quotas"].get)
-                out.append(f"wave {i} has source entropy {h:.2f}, below the floor "
-                           f"{ENTROPY_FLOOR}: it leans too hard on {top}.")
-        return out
+                low.setdefault((f"{h:.2f}", max(w["quotas"], key=w["quotas"].get)), []).append(i)
+        return [f"{_waves_label(waves_)} {'has' if len(waves_) == 1 else 'have'} source entropy {h}, "
+                f"below the floor {ENTROPY_FLOOR}: {'it leans' if len(waves_) == 1 else 'they lean'} "
+                f"too hard on {top}." for (h, top), waves_ in low.items()]
 
     lines = _each_run(runs, check)
     if lines:

@@ -1,4 +1,4 @@
-"""``course demo``: build a throw-away course, grade a small sample class, print the grade table."""
+"""``course demo``: build a throw-away course, grade a sample class per exercise, print grades, write reports."""
 from __future__ import annotations
 
 import sys
@@ -18,6 +18,7 @@ def register(sub):
 def run(args) -> int:
     from grader import demo
     from grader.autograde import autograde, check_sandbox, grade_table, notebook_id
+    from grader.report import write_report
     from grader.sandbox import SandboxUnavailable
     from grader.spec import load_key
 
@@ -39,6 +40,7 @@ def run(args) -> int:
                             json_path=course / f"{aid}.results.json",
                             unsafe_no_sandbox=args.unsafe_no_sandbox)
         print(grade_table(records))
-    print(f"\nnext: course feedback {aid} --course-dir {course}; "
+        print(f"class report: {write_report(aid, course_dir=course)}")
+    print(f"\nnext: course feedback ASSIGNMENT --course-dir {course}; "
           f"course export --course-dir {course}")
     return 0

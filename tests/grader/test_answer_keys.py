@@ -354,11 +354,28 @@ def test_ex03_low_diversity():
         q["UserReports"] = n - sum(q.values())
         return [{**w, "quotas": q} for w in ws]
     v = k3.grade(ex03_runs(lopsided))["q4_diversity"]
-    assert v.points == 0 and "leans too hard on UserReports" in feedback(v)
+    assert v.points == 0 and "they lean too hard on UserReports" in feedback(v)
+    assert len(v.feedback) == 1 and v.feedback[0].startswith("waves 1, 2, 3 have source entropy")
+
+
+def test_ex03_one_source_waves_have_zero_entropy_not_minus_zero():
+    def one_source(p, ws):
+        return [{**w, "quotas": {**{s: 0 for s in p["source_shares"]}, "Chat": p["wave_size"]}} for w in ws]
+    v = k3.grade(ex03_runs(one_source))["q4_diversity"]
+    assert "source entropy 0.00," in feedback(v) and "-0.00" not in feedback(v)
+
+
+def test_ex03_typed_numbers_get_one_line_not_one_per_wave_and_run():
+    verdicts = k3.grade(ex03_runs(lambda p, ws: ex03_waves(k3.DEFAULTS)))
+    for gid in ("q1_wave_format", "q2_wave1_mix", "q3_yield", "q4_diversity"):
+        assert verdicts[gid].points == 0 and len(verdicts[gid].feedback) == 1, gid
+        assert "look hard-coded" in verdicts[gid].feedback[0]
 
 
 @pytest.mark.parametrize("change, line", [
-    (lambda p, ws: as_json(ex03_waves(k3.DEFAULTS)), "when the grader re-ran your notebook"),
+    (lambda p, ws: as_json(ex03_waves(k3.DEFAULTS)), "they look hard-coded"),
+    (lambda p, ws: ws if p == k3.DEFAULTS else [{**w, "random": w["random"] + 1} for w in ws],
+     "waves 1, 2, 3: seeded + uncertainty + random add up to"),
     (lambda p, ws: ws[:2], "holds 2 waves"),
     (lambda p, ws: [{k: v for k, v in w.items() if k != "random"} for w in ws], "lacks random"),
     (lambda p, ws: [{**w, "seeded": w["seeded"] + 1} for w in ws], "seeded + uncertainty + random"),

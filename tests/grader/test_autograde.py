@@ -104,30 +104,45 @@ def test_check_command_on_a_notebook(graded, capsys):
     assert "public test test_ratio: passed" in out and "3 / 3" in out
 
 
-@pytest.mark.skipif(not (REPO / "exercises" / "ex01_class_weights").is_dir(),
-                    reason="ex01 not released yet")
-def test_ex01_sample_class(tmp_path):
-    course = demo.prepare_course(tmp_path / "demo", ["ex01_class_weights"])
-    picked = {k: demo.SAMPLES["ex01_class_weights"][k] for k in
-              ("alice_correct", "frank_hardcoded", "grace_monkeypatch", "judy_kernel_crash",
-               "mallory_broken_json")}
-    released = nbformat.read(course / "exercises/ex01_class_weights/ex01_class_weights.ipynb", 4)
-    for sid, answers in picked.items():
-        path = course / "submitted" / sid / "ex01_class_weights.ipynb"
-        path.parent.mkdir(parents=True)
-        if "*json" in answers:
-            path.write_text(answers["*json"])
-        else:
-            nbformat.write(demo.sample_notebook(released, answers), path)
-    r = autograde("ex01_class_weights", course / "submitted", course_dir=course, workers=2,
-                  progress=False)
-    assert r["alice_correct"]["score"] == r["alice_correct"]["max_score"] == 7
-    q2 = r["frank_hardcoded"]["questions"]["q2_rounded_weights"]
-    assert q2["points"] == 0 and "hard-coded" in q2["feedback"][0]
-    grace = r["grace_monkeypatch"]["questions"]
-    assert grace["q1_inverse_frequency_weights"]["points"] == 0 and grace["q2_rounded_weights"]["points"] == 0
-    assert r["judy_kernel_crash"]["status"] == "error" and "kernel died" in r["judy_kernel_crash"]["error"]
-    assert r["mallory_broken_json"]["status"] == "error"
+#: ``course demo``'s sample classes and the scores their answers are built to earn.
+DEMO_SCORES = {
+    "ex01_class_weights": {"alice_correct": 7, "bob_numpy_pairs": 7, "carol_partly": 5, "dave_swapped": 0,
+                           "erin_forgot_k": 1.5, "frank_hardcoded": 2, "grace_monkeypatch": 0,
+                           "heidi_skip_tags": 3, "ivan_sys_exit": 5, "judy_kernel_crash": 0,
+                           "mallory_broken_json": 0},
+    "ex02_labeling_plan": {"alice_correct": 8, "bob_pool_shares": 7, "carol_typed_numbers": 2,
+                           "dave_no_seeding": 4, "erin_percent": 3},
+    "ex03_three_wave_plan": {"alice_correct": 11, "bob_random_only": 7, "carol_uncertainty_first": 10,
+                             "dave_one_source": 7, "erin_typed_numbers": 2},
+}
+
+
+def test_course_demo_grades_every_sample_class_and_writes_reports(tmp_path, capsys):
+    """README's first command: a demo course, each exercise's sample class graded, one report each."""
+    course = tmp_path / "demo_course"
+    assert main(["demo", "--dir", str(course), "--workers", "2"]) == 0
+    out = capsys.readouterr().out
+    assert set(demo.SAMPLES) == set(DEMO_SCORES)
+    for aid, expected in DEMO_SCORES.items():
+        records = json.loads((course / f"{aid}.results.json").read_text())
+        # a student who handed in only other exercises is not listed (nbgrader's folder layout)
+        assert {sid: r["score"] for sid, r in records.items()} == expected, aid
+        assert (course / "reports" / aid / "report.html").is_file()
+        assert f"class report: {course / 'reports' / aid / 'report.html'}" in out
+    ex01 = json.loads((course / "ex01_class_weights.results.json").read_text())
+    assert "hard-coded" in ex01["frank_hardcoded"]["questions"]["q2_rounded_weights"]["feedback"][0]
+    assert ex01["judy_kernel_crash"]["status"] == "error" and "kernel died" in ex01["judy_kernel_crash"]["error"]
+    assert ex01["mallory_broken_json"]["status"] == "error"
+    ex03 = json.loads((course / "ex03_three_wave_plan.results.json").read_text())
+    typed = ex03["erin_typed_numbers"]["questions"]["q1_wave_format"]["feedback"]
+    assert len(typed) == 1 and "look hard-coded" in typed[0]
+    with Gradebook(db_url_for(course)) as gb:
+        assert {a.name for a in gb.assignments} == set(DEMO_SCORES)
+    # a folder that is not a demo course is refused, and left as it was
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    assert main(["demo", "--dir", str(tmp_path / "mine")]) == 2
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
 
 
 def test_gradebook_keeps_nbgraders_submission_timestamp(graded):
@@ -136,3 +151,26 @@ def test_gradebook_keeps_nbgraders_submission_timestamp(graded):
     with Gradebook(db_url_for(root, None)) as gb:
         assert str(gb.find_submission("tiny_fixture", "ok").timestamp) == "2026-11-20 09:30:00"
         assert gb.find_submission("tiny_fixture", "hardcoded").timestamp is None
+
+
+def test_discover_skips_students_who_handed_in_only_other_assignments(tmp_path):
+    from grader.autograde import discover
+
+    def touch(rel):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("{}")
+
+    touch("both/ex01/ex01.ipynb")
+    touch("both/ex02/ex02.ipynb")
+    touch("only_ex01/ex01/ex01.ipynb")                 # did not hand in ex02: not listed
+    touch("misnamed/ex02/ex02 (1).ipynb")              # handed in ex02 under another name
+    touch("flat/ex02.ipynb")
+    touch("flat_misnamed/Copy of ex02.ipynb")
+    (tmp_path / "empty").mkdir()                        # an empty hand-in is reported
+    found = {sid: (path, problem) for sid, path, problem in discover(tmp_path, "ex02", "ex02")}
+    assert set(found) == {"both", "misnamed", "flat", "flat_misnamed", "empty"}
+    assert found["both"] == (tmp_path / "both/ex02/ex02.ipynb", None)
+    assert found["flat"] == (tmp_path / "flat/ex02.ipynb", None)
+    assert "found ex02 (1).ipynb; rename the file" in found["misnamed"][1]
+    assert "rename the file" in found["flat_misnamed"][1]
+    assert found["empty"][0] is None and "no ex02.ipynb" in found["empty"][1]
