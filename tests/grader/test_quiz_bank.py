@@ -1,5 +1,6 @@
 """The quick-test bank: the real bank validates and covers the syllabus; malformed entries fail
 with a message naming the file and the question."""
+import os
 import re
 import shutil
 from pathlib import Path
@@ -9,8 +10,10 @@ import yaml
 
 from grader.quiz.bank import QUIZZES, SECTIONS, BankError, load_bank, load_file, load_quiz
 
-SYLLABUS = Path("/work/shared/seed/syllabus.txt")
-BANK = Path(__file__).resolve().parents[2] / "lessons" / "quick_tests"
+ROOT = Path(__file__).resolve().parents[2]
+# Same lookup as tests/lessons/test_syllabus_map.py: ../shared beside the checkout, or the env var.
+SYLLABUS = Path(os.environ.get("IMBALANCE_LAB_SYLLABUS", ROOT.parent / "shared" / "seed" / "syllabus.txt"))
+BANK = ROOT / "lessons" / "quick_tests"
 
 
 def test_real_bank_validates_and_is_big_enough():
