@@ -71,12 +71,53 @@ def execute_lesson(source: Path, out_dir: Path, timeout: int = 300) -> tuple[Pat
     return executed, time.perf_counter() - start
 
 
+QUIZ_CALL = re.compile(r"""quick_test\(\s*["']?(\w+)["']?\s*\)""")
+
+
+def static_quiz_html(quiz_id: str) -> str:
+    """The quick test as plain text for the static site, where its widget cannot run.
+
+    Questions and options only (no answers); ordering steps appear sorted, not in the right order,
+    and parameterized numbers are one fixed draw.
+    """
+    from grader.quiz.bank import load_quiz
+    from grader.quiz.params import draw
+
+    quiz = load_quiz(quiz_id)
+    items = []
+    for q in quiz.questions:
+        prompt = q.prompt.format(**draw(q.generator, 0).values) if q.generator else q.prompt
+        choices = [o.text for o in q.options]
+        if q.type == "ordering":
+            right = [o.text for o in q.steps]
+            choices = sorted(right) if sorted(right) != right else right[::-1]
+        kind = {"multiple_select": " (select all that apply)", "ordering": " (put in order)"}.get(q.type, "")
+        listed = "".join(f"<li>{html.escape(str(c))}</li>" for c in choices)
+        items.append(f"<li><p>{html.escape(prompt)}{kind}</p>"
+                     + (f'<ol type="A">{listed}</ol>' if listed else "") + "</li>")
+    return (f'<div class="quick-test-static"><p><strong>Quick test: {html.escape(quiz.title)}</strong> '
+            f"({len(quiz)} questions). In Jupyter this cell shows the quiz with instant feedback; in "
+            f"a terminal run <code>course quiz {html.escape(quiz_id)}</code>. Progress is saved only "
+            f"for logged-in learners.</p><ol>{''.join(items)}</ol></div>")
+
+
+def _with_static_quizzes(nb):
+    """Replace each ``quick_test(...)`` cell's widget output (blank outside Jupyter) with text."""
+    for cell in nb.cells:
+        match = QUIZ_CALL.search(cell.source) if cell.cell_type == "code" else None
+        if match:
+            cell.outputs = [nbformat.v4.new_output("display_data",
+                                                   data={"text/html": static_quiz_html(match.group(1))})]
+    return nb
+
+
 def render_html(executed: Path, out: Path) -> Path:
     """Convert an executed notebook to one self-contained HTML file (plots inline as data URIs)."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab")
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    nb = _with_static_quizzes(nbformat.read(executed, as_version=4))
+    body, _ = exporter.from_notebook_node(nb)
     out.write_text(body, encoding="utf-8")
     return out
 

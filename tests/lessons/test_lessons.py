@@ -1,6 +1,7 @@
 """Every lesson runs top to bottom (papermill, on a temporary copy), keeps the common shape, and
 the rendered course (``course site``) has every page and every image."""
 import base64
+import html
 import io
 import re
 from pathlib import Path
@@ -78,3 +79,21 @@ def test_rendered_course_has_every_page_and_every_image_loads(site):
         for src in sources:
             assert src.startswith("data:image/png;base64,"), f"{stem}.html: external image {src[:60]}"
             Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).verify()
+        # the quiz widget cannot run in a static page: its questions are shown as text instead
+        assert 'class="quick-test-static"' in body and f"course quiz {page.number}" in body, stem
+
+
+def test_static_quiz_shows_questions_but_no_order_or_answers():
+    from grader.quiz.bank import load_quiz
+    from grader.site import static_quiz_html
+
+    for quiz_id in ("01", "09", "final"):
+        quiz, text = load_quiz(quiz_id), static_quiz_html(quiz_id)
+        assert text.count("<li><p>") == len(quiz)
+        assert "{" not in text, "every parameterized prompt is filled in"
+        for q in quiz.questions:
+            if q.type == "ordering":  # the steps appear, but not in their correct order
+                shown = [html.unescape(s) for s in re.findall(r"<li>([^<]+)</li>", text)]
+                steps = [s.text for s in q.steps]
+                assert set(steps) <= set(shown)
+                assert [s for s in shown if s in steps] != steps
