@@ -117,6 +117,11 @@ def _grade_cells(released) -> dict:
     return out
 
 
+def _auto_points(released, key) -> dict:
+    """grade_id -> points of the questions the key grades (manually graded cells left out)."""
+    return {gid: pts for gid, pts in _grade_cells(released).items() if gid not in set(key.manual)}
+
+
 def _read_runs(result: dict, params: list, probes: dict, answers, expected) -> list[Run]:
     """Turn the child's untrusted result into :class:`Run` objects, strictly."""
     from grader.extract import MalformedResult, read_answers, read_probes
@@ -194,6 +199,12 @@ def _error_record(task: Task, message: str, max_points: dict) -> dict:
             "status": "error", "error": message, "questions": questions}
 
 
+def _grader_failure(exc: BaseException) -> str:
+    """The message of a submission the grader itself failed on (never the student's fault)."""
+    return (f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:200]}); "
+            "your instructor will look at it (re-grade with `course autograde --retry-errors`)")
+
+
 def grade_submission(task: Task, uid: int | None = None) -> dict:
     """Grade one submission; return its result record (and ``"notebook"``, the autograded copy).
 
@@ -212,9 +223,7 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
         raise SandboxUnavailable(sandbox_problem())
     key = load_key(task.assignment_id)
     released = _released(task.released_path)
-    max_points = _grade_cells(released)
-    manual = set(key.manual)
-    max_points = {gid: pts for gid, pts in max_points.items() if gid not in manual}
+    max_points = _auto_points(released, key)
     if task.problem:
         return _error_record(task, task.problem, max_points)
     try:
@@ -255,7 +264,10 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
         run.oracle = service.report if service else None
         run.artifacts_dir = task.artifacts_dir
 
-    verdicts = key.grade(runs)
+    try:
+        verdicts = key.grade(runs)
+    except Exception as exc:  # noqa: BLE001 - a key bug or an answer it did not foresee
+        return _error_record(task, _grader_failure(exc), max_points)
     if set(verdicts) != set(max_points):
         raise GradingConfigError(
             f"{task.assignment_id}: the key grades {sorted(verdicts)} but the released notebook's "
@@ -275,6 +287,9 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
                 feedback.append("The test cell of this question did not run (the notebook "
                                 "stopped early, or the cell was skipped).")
         questions[gid] = {"points": points, "max_points": float(v.max_points), "feedback": feedback}
+        if v.figures and gid not in norm.deleted:
+            # names inside the student's artifacts_dir: the record stays valid if the course moves
+            questions[gid]["figures"] = [Path(f).name for f in v.figures]
 
     errors = [fatal] if fatal else [
         (r.error if i == 0 else f"{r.error} (re-run {i} with parameters {r.parameters})")
@@ -450,7 +465,13 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
             try:
                 for fut in as_completed(futures):
                     task = futures.pop(fut)
-                    record = fut.result()
+                    try:
+                        record = fut.result()
+                    except (GradingConfigError, SandboxUnavailable):
+                        raise  # the whole assignment is misconfigured: no student can be graded
+                    except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
+                        record = _error_record(task, _grader_failure(exc),
+                                               _auto_points(_released(str(rel)), key))
                     notebook = record.pop("notebook", None)
                     if notebook is not None:
                         out = course_dir / "autograded" / task.student_id / assignment_id / f"{nb_id}.ipynb"

@@ -26,8 +26,13 @@ def describe(value) -> str:
 
 
 def is_number(x) -> bool:
-    """A finite int or float (bool is not a number here)."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    """A finite int or float (bool is not a number here; nor is an int too big for a float)."""
+    if not isinstance(x, (int, float)) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # e.g. 10**400: every comparison with a float would raise
+        return False
 
 
 def is_int(x) -> bool:

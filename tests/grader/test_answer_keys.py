@@ -398,3 +398,15 @@ def test_ex03_format_mistakes(change, line):
 def test_ex03_success_metrics(metrics, points, line):
     v = k3.grade(ex03_runs(metrics=metrics))["q5_success_metrics"]
     assert v.points == points and line in feedback(v), feedback(v)
+
+
+@pytest.mark.parametrize("key_id, runs, gid", [
+    ("ex01_class_weights", lambda: ex01_runs(w=lambda p, exact: (10**400, round(exact[1], 2))),
+     "q2_rounded_weights"),
+    ("ex02_labeling_plan", lambda: ex02_runs(lambda p, a: {"wave1_quotas": {**a["wave1_quotas"],
+                                                                           "Email": 10**400}}),
+     "q1_wave1_quotas"),
+])
+def test_an_int_too_big_for_a_float_is_a_wrong_answer_not_a_crash(key_id, runs, gid):
+    verdicts = load_key(key_id).grade(runs())
+    assert verdicts[gid].points == 0 and verdicts[gid].feedback

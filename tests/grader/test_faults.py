@@ -63,6 +63,9 @@ def broken(tmp_path_factory):
     os.symlink(subs / "good", subs / "linked_dir")
     _write(subs, "wrong_name", T.submission(T.CORRECT), name="Tiny Fixture (1).ipynb")
     (subs / "bad id!").mkdir()
+    # 10**400 is a plain int the tiny key compares with math.isclose, which raises OverflowError:
+    # a key that fails on one answer must cost only that student a result, not the batch
+    _write(subs, "key_overflow", T.submission({**T.CORRECT, "answer_ratio": "ratio = 10**400"}))
     records = A.autograde("tiny_fixture", subs, course_dir=course, workers=2, progress=False)
     return course, records
 
@@ -75,6 +78,7 @@ def broken(tmp_path_factory):
     ("no_metadata", "no nbgrader cell metadata"), ("binary", "not UTF-8"),
     ("huge", "over the 16 MiB limit"), ("symlink", "symbolic link"), ("linked_dir", "symbolic link"),
     ("wrong_name", "rename the file"), ("bad id!", "invalid student id"),
+    ("key_overflow", "the grader failed on this submission (OverflowError"),
 ])
 def test_each_fault_is_a_clear_per_student_error(broken, sid, words):
     _, records = broken
