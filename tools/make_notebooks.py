@@ -487,7 +487,8 @@ assert (result["source_entropy"] >= ENTROPY_FLOOR).all()
 ## How you will measure success
 
 Set `success_metrics`, a list of names from this vocabulary (`SUCCESS_METRICS`), that you will
-check after each wave:
+check after each wave. List only what you would track: a name that measures neither yield nor
+diversity costs a point.
 
 {vocab}
 """),
@@ -504,6 +505,8 @@ for m in success_metrics:
 ### BEGIN HIDDEN TESTS
 assert {"cumulative_positives", "positives_found", "positive_rate_per_wave", "yield_vs_random"} & set(success_metrics)
 assert {"source_entropy", "per_source_counts", "min_source_share"} & set(success_metrics)
+assert set(success_metrics) <= {"cumulative_positives", "positives_found", "positive_rate_per_wave", "yield_vs_random",
+                                "source_entropy", "per_source_counts", "min_source_share"}
 ### END HIDDEN TESTS
 """, 2),
     ])

@@ -334,6 +334,11 @@ def _grade_metrics(runs) -> Verdict:
         v.points += 1.0
     else:
         v.feedback.append("add a diversity measure: how the waves spread over sources.")
+    if (unknown or "other" in kinds) and v.points > 0:
+        # otherwise listing the whole vocabulary would earn full marks
+        v.points -= 1.0
+        v.feedback.append("a point off for metrics that measure neither: list only what you would "
+                          "track after each wave.")
     if v.points == 2.0 and len(v.feedback) == 0:
         v.feedback.append("The success metrics track both yield and diversity.")
     return v

@@ -391,7 +391,10 @@ def test_ex03_format_mistakes(change, line):
     (["positives_found", "per_source_counts"], 2, "both yield and diversity"),
     (["Cumulative Positives", "source-entropy"], 2, "both yield and diversity"),
     (["positives_found"], 1, "add a diversity measure"),
-    (["source_entropy", "accuracy"], 1, "accuracy measures neither"),
+    (["source_entropy", "accuracy"], 0, "accuracy measures neither"),
+    (["cumulative_positives", "source_entropy", "accuracy"], 1, "a point off for metrics that measure neither"),
+    (list(k3.SUCCESS_METRICS), 1, "a point off for metrics that measure neither"),
+    (["cumulative_positives", "source_entropy", "fun"], 1, "not in the vocabulary"),
     (["labels_used"], 0, "add a yield measure"),
     (["fun"], 0, "not in the vocabulary"),
 ])
