@@ -22,8 +22,7 @@ def run_session(session, stdin, out) -> int:
     Returns 0 when the quiz was completed, 1 when input ended first.
     """
     print(f"Quick test {session.quiz.quiz}: {session.quiz.title} ({len(session.quiz)} questions)", file=out)
-    print(f"Logged in as {session.user}; progress is saved." if session.store is not None
-          else session.notice, file=out)
+    print(session.status, file=out)
     while not session.finished:
         print("\n" + session.current.render(), file=out)
         print("> ", end="", file=out, flush=True)

@@ -6,8 +6,10 @@ key (e.g. the end-of-course nbgrader assignment) can reuse these functions as th
 - ``numeric``: a number (parameterized questions also need the attempt's :class:`Draw`);
 - ``ordering``: the step indices (0 = first step in the bank file) in the learner's order.
 
-:func:`parse_answer` turns typed text (``"B"``, ``"A, C"``, ``"6.25"``, ``"C A D B"``) into
-those values for the terminal and the notebook.
+Indices always refer to the bank file's order. A quiz shows options and steps in a shuffled
+``order`` (display position -> index): :func:`parse_answer` turns typed text (``"B"``,
+``"A, C"``, ``"6.25"``, ``"C A D B"``) into those values, mapping letters back through it, and
+:func:`score` uses it only to name options by their displayed letters in feedback.
 """
 from __future__ import annotations
 
@@ -60,17 +62,20 @@ def score_multiple_choice(q: Question, answer) -> Result:
                          f"Answer: {key.text!r}: {key.explain} {q.explanation}")
 
 
-def score_multiple_select(q: Question, answer) -> Result:
+def score_multiple_select(q: Question, answer, order=None) -> Result:
+    """``order`` (display position -> option index; default bank order) sets the letters that
+    feedback uses to name options."""
     picked = {_index(a, len(q.options)) for a in answer}
     key = set(q.answer)
     if picked == key:
         return Result(True, f"Correct. {q.explanation}")
+    position = {i: p for p, i in enumerate(order if order is not None else range(len(q.options)))}
     lines = ["Not quite."]
-    for i in sorted(picked ^ key):
+    for i in sorted(picked ^ key, key=position.get):
         o = q.options[i]
         verb = "should not be selected" if i in picked else "should be selected"
-        lines.append(f"- {LETTERS[i]}. {o.text} ({verb}): {o.explain}")
-    lines.append(f"Answer: {', '.join(LETTERS[i] for i in sorted(key))}. {q.explanation}")
+        lines.append(f"- {LETTERS[position[i]]}. {o.text} ({verb}): {o.explain}")
+    lines.append(f"Answer: {', '.join(sorted(LETTERS[position[i]] for i in key))}. {q.explanation}")
     return Result(False, "\n".join(lines))
 
 
@@ -116,12 +121,13 @@ def score_ordering(q: Question, answer) -> Result:
     return Result(False, "\n".join(lines))
 
 
-def score(q: Question, answer, attempt: Draw | None = None) -> Result:
-    """Score a plain answer to ``q`` (see the module docstring for the answer of each type)."""
+def score(q: Question, answer, attempt: Draw | None = None, order=None) -> Result:
+    """Score a plain answer to ``q`` (see the module docstring for the answer of each type;
+    ``order`` is the display order, used only to name options in feedback)."""
     if q.type == "multiple_choice":
         return score_multiple_choice(q, answer)
     if q.type == "multiple_select":
-        return score_multiple_select(q, answer)
+        return score_multiple_select(q, answer, order)
     if q.type == "numeric":
         return score_numeric(q, answer, attempt)
     return score_ordering(q, answer)
@@ -149,9 +155,10 @@ def _letters(text, n, name):
 def parse_answer(q: Question, text: str, order=None):
     """Turn typed text into the plain answer :func:`score` takes.
 
-    Choices are letters (or 1-based numbers); ordering answers are the letters of the steps *as
-    displayed*, mapped back through ``order`` (display position -> step index). Raises
-    ValueError with a message meant for the learner.
+    Choices are letters (or 1-based numbers) and ordering answers the letters of the steps in
+    order, all *as displayed*: they are mapped back through ``order`` (display position ->
+    option or step index; default: bank order). Raises ValueError with a message meant for the
+    learner.
     """
     text = (text or "").strip()
     if not text:
@@ -164,18 +171,19 @@ def parse_answer(q: Question, text: str, order=None):
         if not math.isfinite(value):
             raise ValueError("the answer must be a finite number")
         return value
+    n = len(q.options or q.steps)
+    order = list(order) if order is not None else list(range(n))
     if q.type == "multiple_choice":
-        picks = _letters(text, len(q.options), "choice")
+        picks = _letters(text, n, "choice")
         if len(picks) != 1:
             raise ValueError("pick exactly one option")
-        return picks[0]
+        return order[picks[0]]
     if q.type == "multiple_select":
-        picks = _letters(text, len(q.options), "choice")
+        picks = _letters(text, n, "choice")
         if len(set(picks)) != len(picks):
             raise ValueError("an option is listed twice")
-        return sorted(picks)
-    order = list(order) if order is not None else list(range(len(q.steps)))
-    picks = _letters(text, len(q.steps), "step")
+        return sorted(order[p] for p in picks)
+    picks = _letters(text, n, "step")
     if sorted(picks) != list(range(len(q.steps))):
         raise ValueError(f"list all {len(q.steps)} steps once each, e.g. "
                          f"{' '.join(LETTERS[:len(q.steps)])}")

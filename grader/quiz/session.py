@@ -9,6 +9,7 @@ progress store never stops the quiz: it continues unsaved and says so.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -43,18 +44,26 @@ class RateLimit:
 
 
 class MemoryLimiter:
-    """Submission log for anonymous sessions (in memory only)."""
+    """Submission log for sessions without a progress store (in memory only), keyed by
+    (user, quiz, question). Sessions share :data:`MEMORY_LIMITER`, so starting a new session
+    in the same kernel or process does not reset the limit."""
 
     def __init__(self):
         self._log = {}
+        self._lock = threading.Lock()  # widget callbacks and the kernel may run in different threads
 
-    def try_submit(self, user, question_id, now, limit, window):
-        recent = [t for t in self._log.get(question_id, []) if t > now - window]
-        if len(recent) >= limit:
-            self._log[question_id] = recent
-            return False, recent[len(recent) - limit] + window - now
-        self._log[question_id] = recent + [now]
+    def try_submit(self, user, quiz, question_id, now, limit, window):
+        key = (user, quiz, question_id)
+        with self._lock:
+            recent = [t for t in self._log.get(key, []) if t > now - window]
+            if len(recent) >= limit:
+                self._log[key] = recent
+                return False, recent[len(recent) - limit] + window - now
+            self._log[key] = recent + [now]
         return True, 0.0
+
+
+MEMORY_LIMITER = MemoryLimiter()
 
 
 @dataclass(frozen=True)
@@ -65,8 +74,8 @@ class Shown:
     total: int
     question: Question
     prompt: str
-    choices: tuple   # option texts (choice types) or step texts in shuffled order (ordering)
-    order: tuple     # ordering: display position -> step index
+    choices: tuple   # option or step texts in this attempt's shuffled order
+    order: tuple     # display position -> option index (choice types) or step index (ordering)
     draw: object = None  # this attempt's numbers (parameterized numeric questions)
 
     @property
@@ -118,7 +127,8 @@ class QuizSession:
     user : learner name, or None for anonymous. Defaults to :func:`current_user` (pass
         ``user=None, detect_user=False`` for an explicitly anonymous session).
     store : ProgressStore, path, or None (default store); used only for logged-in learners.
-    seed : seeds this attempt's parameterized numbers and step order (default: fresh).
+    seed : seeds this attempt's parameterized numbers and the display order of options and
+        steps (default: fresh).
     rate_limit : RateLimit or None (no limit). The graded version passes one.
     clock : callable returning seconds (injectable for tests).
     """
@@ -147,7 +157,6 @@ class QuizSession:
             self.notice = ANONYMOUS_NOTE
         self.seed = random.SystemRandom().randrange(2**63) if self.seed is None else self.seed
         self.started_at = self.clock()
-        self._memory = MemoryLimiter()
         rng = random.Random(self.seed)
         self._shown = [self._show(i, q, rng.randrange(2**63)) for i, q in enumerate(self.quiz.questions)]
         self.saved_attempt = None
@@ -155,18 +164,27 @@ class QuizSession:
     def _show(self, i, q, seed):
         draw = attempt_draw(q, seed)
         prompt = q.prompt.format(**draw.values) if draw else q.prompt
+        items, rng = q.steps or q.options, random.Random(seed)
+        order = list(range(len(items)))
         if q.type == "ordering":
-            order, rng = list(range(len(q.steps))), random.Random(seed)
             while order == sorted(order):  # never show the steps already in order
                 rng.shuffle(order)
-            choices = tuple(q.steps[j].text for j in order)
-        else:
-            order, choices = [], tuple(o.text for o in q.options)
-        return Shown(i + 1, len(self.quiz), q, prompt, choices, tuple(order), draw)
+        else:  # choice types: the option's place in the bank file must not hint at the answer
+            rng.shuffle(order)
+        return Shown(i + 1, len(self.quiz), q, prompt, tuple(items[j].text for j in order), tuple(order), draw)
 
     @property
     def logged_in(self) -> bool:
         return self.user is not None
+
+    @property
+    def status(self) -> str:
+        """The line shown above the quiz: whether and when progress is saved (an attempt is
+        stored whole, once its last question is answered)."""
+        if self.store is not None:
+            return (f"Logged in as {self.user}; your progress is saved when you answer the last "
+                    f"question (an unfinished attempt is not saved).")
+        return self.notice
 
     @property
     def finished(self) -> bool:
@@ -188,21 +206,22 @@ class QuizSession:
     def _allowed(self, qid):
         if self.rate_limit is None:
             return True, 0.0
-        args = (self.user, qid, self.clock(), self.rate_limit.max_submissions, self.rate_limit.window)
+        now, limit, window = self.clock(), self.rate_limit.max_submissions, self.rate_limit.window
         if self.store is not None:
             try:
-                return self.store.try_submit(*args)
+                return self.store.try_submit(self.user, qid, now, limit, window)
             except ProgressStoreError as exc:
                 self._store_failed(exc)
-        return self._memory.try_submit(*args)
+        return MEMORY_LIMITER.try_submit(self.user, self.quiz.quiz, qid, now, limit, window)
 
     def _store_failed(self, exc):
         self.store = None
         self.notice = f"{exc}\nThe quiz continues, but this attempt is not saved."
 
     def submit(self, answer) -> Feedback:
-        """Score ``answer`` to the current question: a plain answer (see
-        :mod:`grader.quiz.scoring`) or the typed text. Moves on to the next question."""
+        """Score ``answer`` to the current question: a plain answer in bank indices (see
+        :mod:`grader.quiz.scoring`) or the typed text, whose letters refer to the options or
+        steps as displayed. Moves on to the next question."""
         shown = self.current
         if shown is None:
             raise RuntimeError("the quiz is finished; start a new QuizSession to try again")
@@ -217,7 +236,7 @@ class QuizSession:
                                   f"Too many submissions for this question: at most "
                                   f"{self.rate_limit.max_submissions} per {self.rate_limit.window:g} s. "
                                   f"Try again in {max(wait, 0):.0f} s.")
-        result = score(shown.question, answer, shown.draw)
+        result = score(shown.question, answer, shown.draw, shown.order)
         self.results.append((shown.id, result.correct, _answer_text(answer)))
         self.index += 1
         if self.finished:

@@ -28,9 +28,7 @@ class QuizWidget:
         self.show()
 
     def _status(self):
-        s = self.session
-        text = f"Logged in as {s.user}; your progress is saved." if s.store is not None else s.notice
-        return f"<i>{html.escape(text)}</i>"
+        return f"<i>{html.escape(self.session.status)}</i>"
 
     def show(self):
         shown = self.session.current

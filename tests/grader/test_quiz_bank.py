@@ -3,11 +3,13 @@ with a message naming the file and the question."""
 import os
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 
+from grader.assignments import quick_test
 from grader.quiz.bank import QUIZZES, SECTIONS, BankError, load_bank, load_file, load_quiz
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +58,20 @@ def _write(tmp_path, questions, quiz="04", name=None):
     path = tmp_path / f"{name or quiz}.yml"
     path.write_text(yaml.safe_dump({"quiz": quiz, "title": "T", "questions": questions}), encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize("bank", ["lessons", "graded"])
+def test_option_position_does_not_give_the_answer_away(bank):
+    # Options are shuffled per attempt, but the file order is what the graded notebook shows
+    # and what a reader of the bank sees.
+    questions = (quick_test.quiz().questions if bank == "graded"
+                 else [q for quiz in load_bank().values() for q in quiz.questions])
+    mc = [q for q in questions if q.type == "multiple_choice"]
+    top, count = Counter(q.answer for q in mc).most_common(1)[0]
+    assert count <= len(mc) / 2, f"{count} of {len(mc)} multiple-choice answers are option {top}"
+    ms = [q for q in questions if q.type == "multiple_select"]
+    first_k = [q.id for q in ms if q.answer == tuple(range(len(q.answer)))]
+    assert len(first_k) <= len(ms) / 2, f"answers are the first options in {first_k}"
 
 
 def _mc(**over):

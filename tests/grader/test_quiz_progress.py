@@ -9,10 +9,10 @@ import sys
 import pytest
 
 from grader import cli
-from grader.quiz import identity
+from grader.quiz import identity, session as session_module
 from grader.quiz.bank import load_quiz
 from grader.quiz.progress import ProgressStore, ProgressStoreError
-from grader.quiz.session import QuizSession, RateLimit
+from grader.quiz.session import MemoryLimiter, QuizSession, RateLimit
 
 
 @pytest.fixture
@@ -22,6 +22,8 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("IMBALANCE_LAB_PROGRESS", str(store))
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     monkeypatch.delenv("IMBALANCE_LAB_RATE_LIMIT", raising=False)
+    # a fresh process: no submissions logged by earlier tests
+    monkeypatch.setattr(session_module, "MEMORY_LIMITER", MemoryLimiter())
     return tmp_path, home, store
 
 
@@ -153,13 +155,9 @@ def test_rate_limit_per_question_with_injected_clock(env, monkeypatch, logged_in
         monkeypatch.setenv("JUPYTERHUB_USER", "eve")
     clock, limit = Clock(), RateLimit(2, 60)
     quiz = load_quiz("05")
-    shared = {}
 
-    def session():
-        s = QuizSession(quiz, seed=1, rate_limit=limit, clock=clock)
-        if not logged_in:  # anonymous limits live in memory; carry them over like a kernel would
-            s._memory._log = shared
-        return s
+    def session():  # a new session each time: the limit must outlive it (store or process memory)
+        return QuizSession(quiz, seed=1, rate_limit=limit, clock=clock)
 
     for _ in range(2):
         assert session().submit(0).accepted
@@ -180,6 +178,22 @@ def test_rate_limit_per_question_with_injected_clock(env, monkeypatch, logged_in
         assert ProgressStore().path.exists()
 
 
+def test_anonymous_limit_is_shared_by_every_session_of_the_process(env):
+    from grader.quiz.widget import QuizWidget
+
+    limit = RateLimit(1, 600)
+    first = QuizSession("05", seed=1, rate_limit=limit)
+    assert first.user is None and first.submit(_ans(first.current)).accepted
+    # re-running the notebook cell makes a new session (and widget) on the real clock
+    again = QuizWidget(QuizSession("05", seed=2, rate_limit=limit))
+    radio = again.inputs.children[0]
+    radio.value = radio.options[0]
+    fb = again.submit()
+    assert not fb.accepted and "Too many submissions" in fb.message and again.session.index == 0
+    other = QuizSession("06", seed=1, rate_limit=limit)  # another quiz has its own budget
+    assert other.submit(_ans(other.current)).accepted
+
+
 def test_rate_limit_parse():
     assert RateLimit.parse("3/90") == RateLimit(3, 90.0)
     for bad in ("3", "a/b", "0/10", "3/0"):
@@ -194,16 +208,16 @@ def test_widget_renders_session_state(env):
     assert "not saved" in w.status.value
     while not w.session.finished:
         q = w.session.current.question
-        kids = w.inputs.children
+        kids, order = w.inputs.children, list(w.session.current.order)
         if q.type == "multiple_choice":
-            kids[0].value = kids[0].options[q.answer]
+            kids[0].value = kids[0].options[order.index(q.answer)]
+            assert kids[0].value.endswith(q.options[q.answer].text)
         elif q.type == "multiple_select":
             for i in q.answer:
-                kids[i].value = True
+                kids[order.index(i)].value = True
         elif q.type == "numeric":
             kids[0].value = str(w.session.current.draw.answer if q.generator else q.answer)
         else:
-            order = list(w.session.current.order)
             for pos, d in enumerate(kids):
                 d.value = d.options[order.index(pos)]
         fb = w.submit()
@@ -211,6 +225,18 @@ def test_widget_renders_session_state(env):
         assert w.next_button.disabled is False and w.submit_button.disabled
         w.next_button.click()
     assert w.submit_button.disabled and f"{len(w.session.quiz)}/{len(w.session.quiz)} correct" in w.prompt.value
+
+
+def test_widget_tells_a_logged_in_learner_when_progress_is_saved(env, monkeypatch):
+    from grader.quiz.widget import QuizWidget
+
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada")
+    w = QuizWidget(QuizSession("07", seed=2))
+    assert "Logged in as ada" in w.status.value
+    assert "saved when you answer the last question" in w.status.value
+    assert "unfinished attempt is not saved" in w.status.value
+    w.submit()
+    assert not ProgressStore().path.exists()  # as the note says: nothing before the last answer
 
 
 def _run(argv, monkeypatch, stdin=""):
@@ -229,9 +255,9 @@ def _answers(quiz_id, seed):
     for shown in s._shown:
         q = shown.question
         if q.type == "multiple_choice":
-            lines.append("ABCDEFG"[q.answer])
+            lines.append("ABCDEFG"[shown.order.index(q.answer)])
         elif q.type == "multiple_select":
-            lines.append(",".join("ABCDEFG"[i] for i in q.answer))
+            lines.append(",".join("ABCDEFG"[shown.order.index(i)] for i in q.answer))
         elif q.type == "numeric":
             lines.append(repr(shown.draw.answer if shown.draw else q.answer))
         else:
@@ -258,7 +284,8 @@ def test_cli_login_quiz_progress_export(env, monkeypatch):
     code, out, _ = _run(["quiz", "09", "--seed", "1"], monkeypatch, "A\n")  # input ends early
     assert code == 1 and "incomplete" in out
     code, out, _ = _run(["progress"], monkeypatch)
-    assert code == 0 and "ada" in out and "final" in out and "09" not in out.split("attempt\n", 1)[1]
+    rows = out.split("last attempt\n", 1)[1].splitlines()  # the incomplete 09 attempt is not saved
+    assert code == 0 and [r.split()[:2] for r in rows] == [["ada", "final"]]
     csv_path = tmp / "all.csv"
     code, out, _ = _run(["progress", "--export", str(csv_path), "--store", str(store_path)], monkeypatch)
     rows = list(csv.DictReader(csv_path.open()))

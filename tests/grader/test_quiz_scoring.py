@@ -8,7 +8,7 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from grader.quiz.bank import Option, Question, load_bank
 from grader.quiz.params import GENERATORS, draw
-from grader.quiz.scoring import parse_answer, score, within_tolerance
+from grader.quiz.scoring import LETTERS, parse_answer, score, within_tolerance
 from grader.quiz.session import QuizSession
 
 
@@ -78,6 +78,45 @@ def test_parse_answer():
     for q, text in ((MC, "A B"), (MC, "Z"), (MS, "A, A"), (NUM, "six"), (NUM, "inf"), (ORD, "A B"), (MC, "")):
         with pytest.raises(ValueError):
             parse_answer(q, text)
+
+
+def test_choice_letters_refer_to_the_displayed_order():
+    shown = (3, 1, 0, 2)  # display position -> option index: A = d, B = b, C = a, D = c
+    assert parse_answer(MC, "D", order=shown) == 2 and parse_answer(MC, "4", order=shown) == 2
+    assert parse_answer(MS, "a, c", order=shown) == [0, 3]
+    assert score(MS, parse_answer(MS, "A, C", order=shown), order=shown).correct
+    res = score(MS, [0, 1], order=shown)
+    assert not res.correct
+    assert "- A. d (should be selected): ed" in res.message and "- B. b (should not be selected): eb" in res.message
+    assert "Answer: A, C." in res.message
+    assert "Answer: A, D." in score(MS, [0, 1]).message  # no order: bank order
+
+
+def test_sessions_shuffle_choice_options_and_map_typed_letters_back():
+    bank, positions = load_bank(), {}
+    for quiz in bank.values():
+        for seed in range(12):
+            s = QuizSession(quiz, user=None, detect_user=False, seed=seed)
+            while not s.finished:
+                cur = s.current
+                q = cur.question
+                if q.type == "ordering":
+                    s.submit(list(range(len(q.steps))))
+                    continue
+                if q.type == "numeric":
+                    s.submit(cur.draw.answer if cur.draw else q.answer)
+                    continue
+                assert sorted(cur.order) == list(range(len(q.options)))
+                assert cur.choices == tuple(q.options[i].text for i in cur.order)
+                key = [q.answer] if q.type == "multiple_choice" else q.answer
+                typed = ", ".join(sorted(LETTERS[cur.order.index(i)] for i in key))
+                positions.setdefault(q.id, set()).add(typed)
+                fb = s.submit(typed)
+                assert fb.correct, (q.id, seed, typed, fb.message)
+            assert s.score[0] == len(quiz)
+            assert QuizSession(quiz, user=None, detect_user=False, seed=seed)._shown == s._shown  # seeded
+    assert set(positions) == {q.id for quiz in bank.values() for q in quiz.questions if q.options}
+    assert all(len(p) > 1 for p in positions.values()), positions  # the right letter moves
 
 
 def _reference(name, v):
