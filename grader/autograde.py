@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.feedback_diagnose import execution_problem
 from grader.limits import Limits
 from grader.runner import DEFAULT_UID, RunnerError, launch
 from grader.sandbox import SandboxUnavailable, sandbox_problem
@@ -281,11 +282,12 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
         if gid in norm.deleted:
             points, feedback = 0.0, ["The test cell of this question was deleted from your "
                                      "notebook; copy your answers into a fresh copy of the exercise."]
-        elif not runs[0].cells.get(gid, {}).get("executed"):
+        elif problem := execution_problem(runs[:1], gid):
+            # whatever the key says: the test cell did not run, stopped at a limit, or no answers
+            # were read (a key names the problem itself when it also looks at its answer cells)
             points = 0.0
-            if not any("did not run" in f for f in feedback):
-                feedback.append("The test cell of this question did not run (the notebook "
-                                "stopped early, or the cell was skipped).")
+            if problem not in feedback:
+                feedback.append(problem)
         questions[gid] = {"points": points, "max_points": float(v.max_points), "feedback": feedback}
         if v.figures and gid not in norm.deleted:
             # names inside the student's artifacts_dir: the record stays valid if the course moves

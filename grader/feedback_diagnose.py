@@ -4,12 +4,14 @@ Answers reach a key as plain JSON-like data (see :mod:`grader.spec`). A student'
 arrive as a dict (JSON turns its keys into strings), as an engine-encoded dict
 ``{"__dict__": [[key, value], ...]}`` that keeps key types, or as a list of ``[key, value]``
 pairs (a documented, accepted answer form). These helpers normalise all of them, and word the
-usual problems (missing name, wrong type, a question whose test cell never ran) for feedback.
+usual problems (missing name, wrong type, a question whose cells never ran or stopped at a
+limit) for feedback.
 """
 from __future__ import annotations
 
 import math
 
+from .runner import LIMIT_ERRORS
 from .spec import CallError, Missing, Unsupported
 
 TYPE_WORDS = {bool: "a bool", int: "an int", float: "a float", str: "a string", list: "a list",
@@ -93,19 +95,54 @@ def call_problem(func: str, result) -> str | None:
     return None
 
 
-def execution_problem(runs, grade_id: str) -> str | None:
-    """Why a question cannot be credited whatever its answers say, else None.
+def limit_problem(cells: dict, grade_ids) -> str | None:
+    """'cell 'a3' hit a limit: ...' when one of ``grade_ids`` stopped at a per-cell limit, else None.
 
-    A run that died (kernel crash, time limit) or a test cell that never executed (the notebook
-    stopped early, or the cell was skipped) means the question was not answered in full.
+    >>> limit_problem({"a3": {"executed": True, "error": "CellTimeoutError: the cell ran longer "
+    ...                        "than the time limit per cell (3 s) and was interrupted"}}, ["a3"])
+    "cell 'a3' hit a limit: the cell ran longer than the time limit per cell (3 s) and was interrupted"
+    >>> limit_problem({"a3": {"executed": True, "error": "ValueError: bad"}}, ["a3"]) is None
+    True
     """
-    for run in runs:
+    for gid in grade_ids:
+        error = (cells or {}).get(gid, {}).get("error") or ""
+        name, _, detail = error.partition(": ")
+        if name in LIMIT_ERRORS:
+            return f"cell {gid!r} hit a limit: {detail or name}"
+    return None
+
+
+def execution_problem(runs, grade_id: str, answer_cells=()) -> str | None:
+    """Why a question gets no marks whatever its answers say, else None.
+
+    ``runs`` are the runs the question is judged on (``runs[:1]`` for a question judged on the
+    notebook's own parameters only); ``answer_cells`` the grade ids of the answer cells the
+    question reads, besides its test cell ``grade_id``. The problems, per run in order:
+
+    - one of these cells stopped at a per-cell limit (time, memory): the limit is named;
+    - the run stopped as a whole (``run.error``: kernel died, wall time...) before these cells
+      ran, or after them: then the grader read no answers, so nothing can be judged;
+    - the test cell did not run at all (deleted, missing).
+
+    A cell that merely raised is not a problem here: the question is judged on its answers.
+    """
+    own = (*answer_cells, grade_id)
+    for i, run in enumerate(runs):
+        rerun = "" if i == 0 else " (when the grader re-ran your notebook with new parameter values)"
+        hit = limit_problem(run.cells, own)
+        if hit:
+            return f"{hit}{rerun}."
+        ran = bool(run.cells) and all(run.cells.get(g, {}).get("executed") for g in own)
         if run.error:
-            return f"your notebook did not run to the end: {run.error}"
+            why = run.error if run.error.endswith(".") else run.error + "."
+            if ran:
+                return (f"this question's cells ran, but your notebook stopped later{rerun}, before "
+                        f"the grader could read your answers: {why}")
+            return f"this question's cells did not all run{rerun}: {why}"
         cell = run.cells.get(grade_id) if run.cells else None
         if run.cells and (cell is None or not cell.get("executed")):
-            return ("the test cell of this question did not run (the notebook stopped early, "
-                    "or the cell was removed or skipped).")
+            why = (cell or {}).get("error") or "the cell was removed or skipped"
+            return f"the test cell of this question did not run{rerun} ({why})."
     return None
 
 

@@ -1,12 +1,15 @@
 """Resource limits for grading one submission (the single limits type of the grader).
 
 One submission is one sandboxed child process that executes every parameter set of the notebook.
-``cpu_seconds``, ``memory_mb`` (address space), ``processes`` and ``file_size_mb`` are rlimits of
-every process in it; ``wall_seconds`` bounds the whole submission (all parameter sets together),
-``cell_seconds`` each cell, ``call_seconds`` each call of a student's function by the grader and
-``extract_seconds`` the cell that reads the answers out; ``output_kb`` caps what the child may send
-back (the executed notebook and the answers), and outputs beyond ``cell_output_kb`` per cell are
-truncated, never stored.
+``cpu_seconds``, ``processes`` and ``file_size_mb`` are rlimits of every process in it;
+``memory_mb`` is the address space of each process (an rlimit) and also the memory of the whole
+submission, all its processes together (the grader samples it, see :mod:`grader.sandbox`);
+``disk_mb`` is everything the submission can write (its directory and ``/tmp`` are one in-memory
+file system of that size; nothing reaches the grader's disk). ``wall_seconds`` bounds the whole
+submission (all parameter sets together), ``cell_seconds`` each cell, ``call_seconds`` each call of
+a student's function by the grader and ``extract_seconds`` the cell that reads the answers out;
+``output_kb`` caps what the child may send back (the executed notebook and the answers), and
+outputs beyond ``cell_output_kb`` per cell are truncated, never stored.
 """
 from __future__ import annotations
 
@@ -19,6 +22,14 @@ KILL_GRACE_SECONDS = 15.0
 @dataclass(frozen=True)
 class Limits:
     """Per-submission resource limits (see the module docstring).
+
+    Memory is bounded twice: the grader stops a submission whose processes together hold more
+    than ``memory_mb`` (it checks a few times a second), and no process can map more than
+    ``memory_mb``, so even between two checks the submission can never hold more than
+    ``processes * memory_mb`` (plus ``disk_mb`` of files). A graded notebook runs two processes of
+    one thread each (the template and the copy running the cells; BLAS and OpenMP use one thread),
+    so the default ``processes`` leaves room for some threads and helper commands, and no more
+    (the limit counts the processes and threads of the sandbox's uid, one uid per worker).
 
     >>> Limits(cell_seconds=5).cell_seconds
     5
@@ -34,8 +45,9 @@ class Limits:
     call_seconds: float = 10.0
     extract_seconds: float = 60.0
     memory_mb: int = 4096
-    processes: int = 512
+    processes: int = 16
     file_size_mb: int = 64
+    disk_mb: int = 256
     output_kb: int = 8192
     cell_output_kb: int = 256
 
@@ -51,7 +63,8 @@ class Limits:
                  "call_seconds": ("time limit per function call", "s"),
                  "extract_seconds": ("time limit for reading the answers", "s"),
                  "memory_mb": ("memory limit", "MB"), "processes": ("process limit", "processes"),
-                 "file_size_mb": ("file size limit", "MB"), "output_kb": ("output size limit", "KiB"),
+                 "file_size_mb": ("file size limit", "MB"), "disk_mb": ("disk space limit", "MB"),
+                 "output_kb": ("output size limit", "KiB"),
                  "cell_output_kb": ("output size limit per cell", "KiB")}
         label, unit = words[name]
         return f"{label} ({getattr(self, name):g} {unit})"

@@ -92,12 +92,12 @@ def _frame(rows, columns):
 class LocalOracle:
     """In-process oracle for learners (no grader): same API as :class:`OracleClient`.
 
-    ``pool`` and ``validation`` are DataFrames with ``item_id``, ``text``, ``source`` and
-    ``label``; the pool's labels are sold through :meth:`label` only.
+    ``labels``: item id -> label of the pool, sold through :meth:`label` only; ``pool``: a
+    DataFrame with ``item_id``, ``text``, ``source``; ``validation``: the same and ``label``.
     """
 
-    def __init__(self, pool, validation, budget: int):
-        self._ledger = _Ledger(dict(zip(pool["item_id"].tolist(), pool["label"].tolist())), budget)
+    def __init__(self, labels: dict, budget: int, pool, validation):
+        self._ledger = _Ledger(labels, budget)
         self._pool = pool[["item_id", "text", "source"]].reset_index(drop=True)
         self._validation = validation[["item_id", "text", "source", "label"]].reset_index(drop=True)
 
@@ -293,10 +293,11 @@ def get_oracle(budget: int | None = None):
     path = os.environ.get(ENV_VAR)
     if path:
         return OracleClient(path)
-    from imbalance_kit.datasets.projects import TOXICITY_BUDGET, project_data
+    from imbalance_kit.datasets.projects import TOXICITY_BUDGET, _pool_labels, project_data
 
-    return LocalOracle(project_data("toxicity", "pool"), project_data("toxicity", "validation"),
-                       TOXICITY_BUDGET if budget is None else budget)
+    # The public pool has no labels; this oracle keeps its own copy and sells them one by one.
+    return LocalOracle(_pool_labels(0), TOXICITY_BUDGET if budget is None else budget,
+                       project_data("toxicity", "pool"), project_data("toxicity", "validation"))
 
 
 class OracleSession:

@@ -17,6 +17,12 @@ writes ONE JSON object to its stdout:
 
 ``{"runs": [{"error", "cells", "payload", "payload_error"}, ...], "outputs": [...]}``
 
+A cell that raises, or stops at a limit the kernel survives (interrupted at its time limit, a
+MemoryError at the memory limit), is an error of that cell, in ``cells[grade_id]["error"]``
+(``"CellTimeoutError: ..."``/``"MemoryError: ..."`` for limits, see :data:`LIMIT_ERRORS`); the run
+goes on. ``error`` is set only when the run as a whole stopped (the kernel died or would not stop,
+the wall time ran out, a cell's output was too large): then no answers were read.
+
 ``outputs`` holds the (trimmed) outputs of the first run, one entry per code cell. Everything the
 copies send is untrusted and is cleaned here; the grader parses the whole result again with
 :func:`grader.extract.strict_loads`. No file the student's code could write is ever read back.
@@ -47,6 +53,12 @@ DEFAULT_UID = 20000
 
 class RunnerError(RuntimeError):
     """The child process failed as a whole (killed, timed out, unreadable result)."""
+
+
+#: Error names the runner gives a cell that stopped at a limit the kernel survived (its time
+#: limit, then interrupted; the memory limit, as a MemoryError). Such a cell is an error of that
+#: cell only: later cells and the answer-reading cell still run.
+LIMIT_ERRORS = ("CellTimeoutError", "MemoryError")
 
 
 # ---------------------------------------------------------------- parent side (the grader)
@@ -279,6 +291,7 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
     error = payload = payload_error = None
     count = 0
     results: dict[int, list] = {}
+    limited: dict[int, str] = {}  # code cell index -> the limit it stopped at (its cell error)
     cell_cap = limits.cell_output_kb * 1024
     try:
         for index, cell in [*code, (len(nb["cells"]), extraction)]:
@@ -295,9 +308,10 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
             budget = limits.extract_seconds if is_extraction else limits.cell_seconds
             cap = 4 * limits.output_kb * 1024 if is_extraction else 4 * cell_cap
             reply = replies.reply(token, min(budget, remaining), cap)
-            timed_out = None
+            timed_out = wall = None
             if reply is _TIMEOUT:
-                timed_out = (limits.describe("wall_seconds") if remaining < budget
+                wall = remaining < budget
+                timed_out = (limits.describe("wall_seconds") if wall
                              else limits.describe("extract_seconds" if is_extraction else "cell_seconds"))
                 os.kill(pid, signal.SIGINT)
                 reply = replies.reply(token, INTERRUPT_GRACE, cap)
@@ -329,14 +343,23 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
             if timed_out:
                 outputs = [o for o in outputs if not (o["output_type"] == "error"
                                                       and o["ename"] == "KeyboardInterrupt")]
+                evalue = f"the cell ran longer than the {timed_out} and was interrupted"
                 outputs.append({"output_type": "error", "ename": "CellTimeoutError",
-                                "evalue": f"the cell ran longer than the {timed_out} and was interrupted",
-                                "traceback": []})
-                if error is None:
-                    error = f"{label} ran longer than the {timed_out} and was interrupted"
-            elif any(o["output_type"] == "error" and o["ename"] == "MemoryError" for o in outputs):
-                error = error or f"{label} ran out of memory (the {limits.describe('memory_mb')})"
+                                "evalue": evalue, "traceback": []})
+                limited[index] = f"CellTimeoutError: {evalue}"
+            else:
+                memory = next((o for o in outputs if o["output_type"] == "error"
+                               and o["ename"] == "MemoryError"), None)
+                if memory is not None:
+                    detail = f": {memory['evalue']}" if memory["evalue"] else ""
+                    memory["evalue"] = (f"the cell ran out of memory (the "
+                                        f"{limits.describe('memory_mb')}){detail}")[:2000]
+                    limited[index] = f"MemoryError: {memory['evalue']}"[:500]
             results[index] = [count, outputs]
+            if wall:
+                # no time is left to read the answers: the run as a whole stops here
+                error = f"{label} was interrupted: the {timed_out} was reached"
+                break
     except BrokenPipeError:
         error = error or "the kernel stopped reading commands (it died or closed its input)"
     finally:
@@ -357,7 +380,8 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
                 "outputs": count_outputs[1] if count_outputs else []}
         gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
         if gid in job["expected"]:
-            cells[gid] = {"executed": cell["execution_count"] is not None, "error": _cell_error(cell)}
+            cells[gid] = {"executed": cell["execution_count"] is not None,
+                          "error": limited.get(index) or _cell_error(cell)}
         if keep_outputs:
             outputs.append({"execution_count": cell["execution_count"], "outputs": cell["outputs"]})
     return {"error": error, "cells": cells, "payload": payload, "payload_error": payload_error}, outputs
@@ -565,7 +589,8 @@ def main() -> int:
     runs, first_outputs = [], []
     for i, nb in enumerate(job["notebooks"]):
         if runs and runs[-1]["error"]:
-            # a crash or limit repeats on re-runs; do not spend the limits again
+            # a crash, or a limit that stopped the whole run, repeats on re-runs: do not spend the
+            # limits again (a cell that stopped at its own limit does not stop the re-runs)
             runs.append({"error": f"not run: re-run {i} skipped after an earlier failure",
                          "cells": {}, "payload": None, "payload_error": None})
             continue

@@ -2,21 +2,33 @@
 
 Isolation uses bubblewrap (``bwrap``): new network, PID, IPC and UTS namespaces (no route to any
 host, not even the grader's loopback), a read-only view of only the system directories, the Python
-installation and the helper packages, a private ``/tmp``, and one writable work directory holding
-the submission. Inside, the process drops to an unprivileged uid (one per worker, so per-user
-process limits do not add up across workers) with no capabilities. Answer keys
-(``grader/assignments``), solutions, the gradebook and other students' files are simply not
-mounted.
+installation and the helper packages, and one writable area: ``/submission`` (the work directory)
+is an in-memory file system of ``disk_mb`` and ``/tmp`` points into it, so everything the student
+can write shares that cap and vanishes with the sandbox. What the grader put into the host work
+directory before the run is copied in (files) or mounted (sockets, such as a grader-side
+service's); nothing written inside reaches the host. Inside, the process drops to an unprivileged
+uid (one per worker, so per-user process limits do not add up across workers) with no
+capabilities, and a seccomp filter stops it from creating user namespaces (in one, it could mount
+a file system of its own and escape the caps). Answer keys (``grader/assignments``), solutions,
+the gradebook and other students' files are simply not mounted.
 
 Limits are rlimits set before exec (CPU time, address space, processes, file size) plus a
-wall-clock timeout that kills the whole process group, and a cap on captured output.
+wall-clock timeout that kills the whole process group, and a cap on captured output. While the
+command runs, the grader samples it every :data:`POLL_SECONDS`: the memory of all its processes
+together (proportional set size, so pages shared after a fork count once) against ``memory_mb``,
+and whether its writable area is full; either stops it with the limit named. cgroup v2 would make
+the memory limit exact, but it needs a delegated subtree with the memory controller, which a
+grading host may not have; the sampling needs only ``/proc``, and the per-process rlimit bounds
+what can slip in between two samples (``processes * memory_mb``).
 """
 from __future__ import annotations
 
 import os
+import platform
 import resource
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import sysconfig
@@ -28,9 +40,15 @@ from pathlib import Path
 
 from grader.limits import Limits
 
-__all__ = ["Limits", "Result", "SandboxUnavailable", "bwrap_argv", "run", "sandbox_problem"]
+__all__ = ["Limits", "Result", "SandboxUnavailable", "bwrap_argv", "run", "sandbox_problem",
+           "seccomp_filter"]
 
 SANDBOX_WORKDIR = "/submission"
+#: Seconds between two samples of a running command's memory and writable area.
+POLL_SECONDS = 0.25
+#: A writable area with less free space than this is full (a write has failed on it).
+_FULL_BYTES = 1 << 20
+_MB = 1024 * 1024
 
 
 class SandboxUnavailable(RuntimeError):
@@ -81,14 +99,22 @@ def _hidden_paths() -> list[Path]:
     return [Path(grader.__file__).resolve().parent / "assignments"]
 
 
-def bwrap_argv(workdir: Path, uid: int, extra_ro: tuple[Path, ...] = ()) -> list[str]:
-    """The bubblewrap prefix that isolates a command (see module docstring)."""
+def bwrap_argv(workdir: Path, uid: int, extra_ro: tuple[Path, ...] = (), *,
+               disk_mb: int = Limits.disk_mb, files: dict[str, int] | None = None,
+               seccomp_fd: int | None = None) -> list[str]:
+    """The bubblewrap prefix that isolates a command (see module docstring).
+
+    ``files`` maps each regular file of ``workdir`` (relative path) to an open descriptor that
+    bubblewrap copies it from; ``seccomp_fd`` is a descriptor to read :func:`seccomp_filter`
+    from. The caller passes those descriptors to the child.
+    """
     bwrap = shutil.which("bwrap")
     if not bwrap:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
     argv = [bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev",
-            "--perms", "1777", "--size", str(256 * 1024 * 1024), "--tmpfs", "/tmp"]
+            "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev"]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
     for system_dir in ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"):
         if Path(system_dir).exists():
             argv += ["--ro-bind", system_dir, system_dir]
@@ -104,7 +130,12 @@ def bwrap_argv(workdir: Path, uid: int, extra_ro: tuple[Path, ...] = ()) -> list
     for hidden in _hidden_paths():
         if hidden.exists():
             argv += ["--perms", "0000", "--tmpfs", str(hidden)]
-    argv += ["--bind", str(workdir), SANDBOX_WORKDIR, "--chdir", SANDBOX_WORKDIR,
+    # The only writable place: a size-capped tmpfs; /tmp is a folder of it, so both share the cap.
+    tmp = f"{SANDBOX_WORKDIR}/.tmp"
+    argv += ["--perms", "0777", "--size", str(disk_mb * _MB), "--tmpfs", SANDBOX_WORKDIR,
+             "--perms", "1777", "--dir", tmp, "--symlink", tmp, "/tmp"]
+    argv += _mirror(Path(workdir), files or {})
+    argv += ["--chdir", SANDBOX_WORKDIR,
              "--setenv", "HOME", SANDBOX_WORKDIR, "--setenv", "TMPDIR", "/tmp",
              "--setenv", "MPLCONFIGDIR", "/tmp/mpl", "--setenv", "JUPYTER_RUNTIME_DIR", "/tmp/jr",
              "--setenv", "IPYTHONDIR", "/tmp/ipython", "--unsetenv", "JUPYTERHUB_API_TOKEN"]
@@ -115,6 +146,62 @@ def bwrap_argv(workdir: Path, uid: int, extra_ro: tuple[Path, ...] = ()) -> list
         argv += [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                  "--inh-caps=-all", "--bounding-set=-all"]
     return argv
+
+
+def _mirror(workdir: Path, files: dict[str, int]) -> list[str]:
+    """bwrap options recreating ``workdir`` in the sandbox's writable area.
+
+    Folders are made and regular files copied (they count against the cap, and writes to them
+    stay inside); sockets are mounted, so a grader-side service stays reachable.
+    """
+    argv = []
+    for path in sorted(workdir.rglob("*")):
+        rel = path.relative_to(workdir).as_posix()
+        inside = f"{SANDBOX_WORKDIR}/{rel}"
+        if path.is_symlink():
+            raise ValueError(f"work directory entry {rel} is a symlink: only files, folders and "
+                             "sockets are copied in")
+        if path.is_dir():
+            argv += ["--perms", "0777", "--dir", inside]
+        elif path.is_file():
+            argv += ["--perms", "0666", "--file", str(files[rel]), inside]
+        elif path.is_socket():
+            argv += ["--bind", str(path), inside]
+        else:
+            raise ValueError(f"work directory entry {rel} is not a file, folder or socket")
+    return argv
+
+
+def seccomp_filter() -> bytes | None:
+    """A seccomp program (classic BPF) that refuses to create user namespaces; None off x86-64.
+
+    Unprivileged user namespaces let a process mount a tmpfs of its own, outside ``disk_mb`` and
+    ``memory_mb``. ``unshare`` and ``clone`` with ``CLONE_NEWUSER`` fail with EPERM; ``clone3``
+    (whose flags a filter cannot read) fails with ENOSYS, so the C library falls back to
+    ``clone``. Other system call ABIs are refused: 32-bit calls kill the process, x32 calls fail.
+    """
+    if platform.machine() != "x86_64":
+        return None
+    allow, kill, eperm, enosys = 0x7FFF0000, 0x80000000, 0x00050000 | 1, 0x00050000 | 38
+    arch_x86_64, x32_bit, clone_newuser = 0xC000003E, 0x40000000, 0x10000000
+    nr_clone, nr_unshare, nr_clone3 = 56, 272, 435
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    # a jump skips that many instructions: instruction i jumps to i + 1 + offset
+    prog = [(ld, 0, 0, 4),                    # 0: the ABI
+            (jeq, 1, 0, arch_x86_64),         # 1: x86-64 -> 3
+            (ret, 0, 0, kill),                # 2
+            (ld, 0, 0, 0),                    # 3: the system call number
+            (jge, 4, 0, x32_bit),             # 4: x32 -> 9
+            (jeq, 3, 0, nr_clone3),           # 5: -> 9
+            (jeq, 3, 0, nr_unshare),          # 6: -> 10
+            (jeq, 2, 0, nr_clone),            # 7: -> 10
+            (ret, 0, 0, allow),               # 8
+            (ret, 0, 0, enosys),              # 9
+            (ld, 0, 0, 16),                   # 10: low half of the first argument (the flags)
+            (jset, 0, 1, clone_newuser),      # 11: CLONE_NEWUSER -> 12, else 13
+            (ret, 0, 0, eperm),               # 12
+            (ret, 0, 0, allow)]               # 13
+    return b"".join(struct.pack("<HBBI", *ins) for ins in prog)
 
 
 @lru_cache(maxsize=1)
@@ -170,10 +257,11 @@ def _drain(stream, cap: int, sink: list, flags: dict):
 
 def run(argv: list[str], *, workdir: Path, limits: Limits = Limits(), stdin: bytes = b"",
         uid: int = 20000, sandbox: bool = True, env: dict | None = None) -> Result:
-    """Run ``argv`` in ``workdir`` (mounted at /submission when sandboxed) within ``limits``.
+    """Run ``argv`` in ``workdir`` (copied to /submission when sandboxed) within ``limits``.
 
-    ``sandbox=False`` runs the command directly with the same limits (the instructor's explicit
-    ``--unsafe-no-sandbox``). ``workdir`` is handed to ``uid`` so the dropped user can write it.
+    ``sandbox=False`` runs the command directly in ``workdir`` with the same limits (the
+    instructor's explicit ``--unsafe-no-sandbox``): then only ``file_size_mb`` bounds what it
+    writes, and its processes are found (for the memory limit) as long as they stay its children.
     """
     workdir = Path(workdir).resolve()
     if not workdir.is_dir():
@@ -182,16 +270,27 @@ def run(argv: list[str], *, workdir: Path, limits: Limits = Limits(), stdin: byt
                  if not k.startswith(("JUPYTERHUB_", "GIT_", "SSH_", "AWS_"))}
     child_env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                       "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"})
-    if sandbox:
-        if os.geteuid() == 0:
-            for path in [workdir, *workdir.rglob("*")]:
-                os.lchown(path, uid, uid)
-        full = bwrap_argv(workdir, uid) + argv
-    else:
-        full = list(argv)
-    start = time.monotonic()
-    proc = subprocess.Popen(full, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=workdir, env=child_env, preexec_fn=_set_limits(limits))
+    files: dict[str, int] = {}
+    program, seccomp_fd = seccomp_filter() if sandbox else None, None
+    try:
+        if sandbox:
+            files = {p.relative_to(workdir).as_posix(): os.open(p, os.O_RDONLY | os.O_NOFOLLOW)
+                     for p in workdir.rglob("*") if p.is_file() and not p.is_symlink()}
+            if program is not None:
+                seccomp_fd, w = os.pipe()  # the program is far smaller than a pipe's buffer
+                os.write(w, program)
+                os.close(w)
+            full = bwrap_argv(workdir, uid, disk_mb=limits.disk_mb, files=files,
+                              seccomp_fd=seccomp_fd) + argv
+        else:
+            full = list(argv)
+        start = time.monotonic()
+        proc = subprocess.Popen(full, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                cwd=workdir, env=child_env, preexec_fn=_set_limits(limits),
+                                pass_fds=(*files.values(), *([seccomp_fd] if seccomp_fd is not None else [])))
+    finally:
+        for fd in [*files.values(), *([seccomp_fd] if seccomp_fd is not None else [])]:
+            os.close(fd)
     out, err, flags = [], [], {}
     cap = limits.output_kb * 1024
     readers = [threading.Thread(target=_drain, args=(proc.stdout, cap, out, flags), daemon=True),
@@ -203,15 +302,13 @@ def run(argv: list[str], *, workdir: Path, limits: Limits = Limits(), stdin: byt
         proc.stdin.close()
     except BrokenPipeError:
         pass
-    limit = None
     try:
-        proc.wait(timeout=limits.wall_seconds)
-    except subprocess.TimeoutExpired:
-        limit = limits.describe("wall_seconds")
-        _kill_group(proc)
+        limit = _watch(proc, limits, start + limits.wall_seconds)
     except BaseException:  # Ctrl-C in the grader: the run must not outlive it
         _kill_group(proc)
         raise
+    if limit is not None:
+        _kill_group(proc)
     for t in readers:
         t.join(timeout=10)
     _kill_group(proc)  # leftovers (unsandboxed runs) must not outlive the run
@@ -223,6 +320,101 @@ def run(argv: list[str], *, workdir: Path, limits: Limits = Limits(), stdin: byt
         limit = limits.describe("output_kb")
     return Result(rc, b"".join(out), b"".join(err), time.monotonic() - start, limit,
                   bool(flags.get("truncated")))
+
+
+def _watch(proc: subprocess.Popen, limits: Limits, deadline: float) -> str | None:
+    """Wait for ``proc``, sampling it; the limit it went over (it may still run), or None."""
+    area = None  # the sandbox's writable area, held open once it is set up
+    try:
+        while True:
+            try:
+                proc.wait(timeout=max(0.0, min(POLL_SECONDS, deadline - time.monotonic())))
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if time.monotonic() >= deadline:
+                return limits.describe("wall_seconds")
+            pids = _descendants(proc.pid)
+            if _over_memory(pids, limits.memory_mb):
+                return limits.describe("memory_mb")
+            area = _open_area(pids, limits.disk_mb) if area is None else area
+            if area is not None and _full(area):
+                return limits.describe("disk_mb")
+        # An open area outlives the sandbox: a run that filled it and ended at once is caught too.
+        return limits.describe("disk_mb") if area is not None and _full(area) else None
+    finally:
+        if area is not None:
+            os.close(area)
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it, parents first.
+
+    Nothing in a sandbox escapes this tree: orphans are adopted by the init of its PID namespace.
+    """
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop(0))
+        try:
+            for tid in os.listdir(f"/proc/{found[-1]}/task"):
+                with open(f"/proc/{found[-1]}/task/{tid}/children") as fh:
+                    todo += map(int, fh.read().split())
+        except (OSError, ValueError):  # the process (or thread) has just ended
+            pass
+    return found
+
+
+def _over_memory(pids: list[int], memory_mb: int) -> bool:
+    """Whether the processes together hold more than ``memory_mb``.
+
+    Memory held is the sum of proportional set sizes (PSS: a page shared by n processes counts
+    1/n in each). Reading PSS walks the page tables (milliseconds per process), so it is read
+    only when the cheap resident sizes, an upper bound, add up to more than the limit.
+    """
+    return _sum_kb(pids, _rss_kb) > memory_mb * 1024 and _sum_kb(pids, _pss_kb) > memory_mb * 1024
+
+
+def _sum_kb(pids: list[int], size) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            total += size(pid)
+        except (OSError, ValueError, IndexError, StopIteration):  # the process has just ended
+            pass
+    return total
+
+
+def _rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/statm") as fh:
+        return int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+
+
+def _pss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/smaps_rollup") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
+
+
+def _open_area(pids: list[int], disk_mb: int) -> int | None:
+    """A descriptor of the sandbox's writable area, reached through its deepest process.
+
+    A process that has not entered the sandbox yet shows the host's root instead: only a file
+    system of exactly the cap's size is the sandbox's.
+    """
+    for pid in reversed(pids):
+        try:
+            fd = os.open(f"/proc/{pid}/root{SANDBOX_WORKDIR}", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        st = os.fstatvfs(fd)
+        if st.f_blocks * st.f_frsize == disk_mb * _MB:
+            return fd
+        os.close(fd)
+    return None
+
+
+def _full(area: int) -> bool:
+    st = os.fstatvfs(area)
+    return st.f_bavail * st.f_frsize < _FULL_BYTES
 
 
 def _kill_group(proc: subprocess.Popen):

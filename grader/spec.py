@@ -67,11 +67,16 @@ class Run:
 
 @dataclass
 class Verdict:
-    """Points for one graded question (an nbgrader grade_id) and feedback in the student's terms."""
+    """Points for one graded question (an nbgrader grade_id) and feedback in the student's terms.
+
+    ``figures``: paths of pictures the key wrote into the run's ``artifacts_dir`` for this
+    question; the result record keeps their file names and ``course feedback`` embeds them.
+    """
 
     points: float
     max_points: float
     feedback: list[str] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,9 @@ class AssignmentKey:
     ``manual`` lists grade ids graded by hand in formgrader (they get no autograde verdict).
     ``limits`` overrides :class:`grader.limits.Limits` defaults for this assignment (projects
     train models, so their cells may take longer than an exercise's).
+    ``check_shows_scores``: whether a learner's ``course check`` prints the key's points and
+    feedback. False for a test (the graded quick test), where it would be an answer oracle that
+    can be queried until every answer is right; the check then reports the public tests only.
     """
 
     assignment_id: str
@@ -95,6 +103,7 @@ class AssignmentKey:
     grade: Callable[[list[Run]], dict[str, Verdict]]
     manual: tuple[str, ...] = ()
     limits: dict = field(default_factory=dict)
+    check_shows_scores: bool = True
 
 
 def load_key(assignment_id: str) -> AssignmentKey:

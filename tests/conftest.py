@@ -6,6 +6,11 @@ import matplotlib
 # kernels, which must keep the inline backend (an inherited MPLBACKEND=Agg would hide every plot).
 matplotlib.use("Agg")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# The projects' hidden test sets derive from a private secret (grader/assignments/
+# project_common.py); a fixed one keeps the suite deterministic, and the variable taking
+# precedence means no test writes the instructor's heldout_secret.txt. Tests of the secret
+# itself unset it.
+os.environ["IMBALANCE_LAB_HELDOUT_SECRET"] = "imbalance-lab held-out test v1"
 
 
 def pytest_configure(config):

@@ -9,6 +9,9 @@ Questions (nbgrader grade ids and points):
   and on fresh counts the grader injects (typed numbers fail there).
 - ``q3_metrics`` (2): ``metrics``, two names from :data:`METRICS`; PR-AUC and macro F1 earn full
   marks, other imbalance-aware metrics half a point each, accuracy and ROC-AUC nothing.
+
+q1 and q3 are judged on the notebook's own run, q2 on every run. A question whose answer or test
+cell stopped at a limit (time, memory) gets no marks; the others keep theirs.
 """
 from __future__ import annotations
 
@@ -126,7 +129,8 @@ def weight_mistake(got: list[float], counts: list[int], atol: float) -> str | No
 
 def _grade_function(runs) -> Verdict:
     v = Verdict(0.0, 3.0)
-    problem = execution_problem(runs, "q1_inverse_frequency_weights")
+    problem = execution_problem(runs[:1], "q1_inverse_frequency_weights",
+                                ("a1_inverse_frequency_weights",))
     if problem:
         v.feedback.append(problem)
         return v
@@ -191,7 +195,7 @@ def _check_result(counts: dict, result) -> str:
 
 def _grade_rounded(runs) -> Verdict:
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q2_rounded_weights")
+    problem = execution_problem(runs, "q2_rounded_weights", ("a2_rounded_weights",))
     if problem:
         v.feedback.append(problem)
         return v
@@ -243,7 +247,7 @@ def _grade_rounded(runs) -> Verdict:
 
 def _grade_metrics(runs) -> Verdict:
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q3_metrics")
+    problem = execution_problem(runs[:1], "q3_metrics", ("a3_metrics",))
     if problem:
         v.feedback.append(problem)
         return v

@@ -40,6 +40,11 @@ POOL_SEED = 0
 MIN_SHARE = 0.1
 GOOD_RATIO, OK_RATIO = 2.0, 1.5
 VARIED = ("n_tickets", "fraud_rate", "label_budget", "wave_size")
+#: The answer cells each question reads: a limit hit in one of them costs that question.
+ANSWER_CELLS = {"q1_wave1_quotas": ("a1_wave1_quotas",), "q2_seeded_share": ("a2_seeded_share",),
+                "q3_dedup_first": ("a3_dedup_first",),
+                "q4_uncertainty_labels": ("a4_uncertainty_labels",),
+                "q5_simulated_yield": ("a1_wave1_quotas", "a2_seeded_share", "a3_dedup_first")}
 
 
 def parameter_sets(rng) -> list[dict]:
@@ -124,7 +129,7 @@ def _quota_failures(run) -> dict:
 
 def _grade_quotas(runs) -> Verdict:
     v = Verdict(0.0, 3.0)
-    problem = execution_problem(runs, "q1_wave1_quotas")
+    problem = execution_problem(runs, "q1_wave1_quotas", ANSWER_CELLS["q1_wave1_quotas"])
     if problem:
         v.feedback.append(problem)
         return v
@@ -170,7 +175,7 @@ def _seeded_failures(run) -> dict:
 
 def _grade_simple(runs, grade_id, check, ok_message, points=1.0) -> Verdict:
     v = Verdict(0.0, points)
-    problem = execution_problem(runs, grade_id)
+    problem = execution_problem(runs, grade_id, ANSWER_CELLS[grade_id])
     if problem:
         v.feedback.append(problem)
         return v
@@ -250,7 +255,7 @@ def _run_wave(n: int, shares: tuple, rate: float, quotas: tuple, seeded: int, de
 
 def _grade_yield(runs) -> Verdict:
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q5_simulated_yield")
+    problem = execution_problem(runs, "q5_simulated_yield", ANSWER_CELLS["q5_simulated_yield"])
     if problem:
         v.feedback.append(problem)
         return v

@@ -12,6 +12,9 @@ Questions (nbgrader grade ids and points):
   :func:`imbalance_kit.labeling.simulate_waves`) is at least :data:`ENTROPY_FLOOR`.
 - ``q5_success_metrics`` (2): ``success_metrics`` from :data:`SUCCESS_METRICS` measure both yield
   (1 point) and diversity (1 point).
+
+q5 is judged on the notebook's own run, the others on every run. A question whose answer cell
+(``a_waves``, or ``a_success_metrics`` for q5) stopped at a limit gets no marks.
 """
 from __future__ import annotations
 
@@ -172,9 +175,9 @@ def _each_run(runs, check):
     return list(lines.values())
 
 
-def _fresh(runs, grade_id, points) -> tuple[Verdict, bool]:
+def _fresh(runs, grade_id, points, answer_cells=("a_waves",)) -> tuple[Verdict, bool]:
     v = Verdict(0.0, points)
-    problem = execution_problem(runs, grade_id)
+    problem = execution_problem(runs, grade_id, answer_cells)
     if problem:
         v.feedback.append(problem)
     return v, problem is None
@@ -308,7 +311,7 @@ def _grade_diversity(runs) -> Verdict:
 
 
 def _grade_metrics(runs) -> Verdict:
-    v, ok = _fresh(runs, "q5_success_metrics", 2.0)
+    v, ok = _fresh(runs[:1], "q5_success_metrics", 2.0, ("a_success_metrics",))
     if not ok:
         return v
     value = runs[0].answers.get("success_metrics")

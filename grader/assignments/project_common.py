@@ -6,6 +6,8 @@ which the sandbox hides, so the held-out seeds are unreachable from a student's 
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -13,30 +15,70 @@ from pathlib import Path
 from ..feedback_diagnose import answer_problem, call_problem, describe, is_number, pairs, vocab_name
 from ..spec import Verdict
 
-#: An instructor deploying the course puts a private string in this file (never committed);
-#: without it the held-out seeds derive from DEFAULT_SECRET, which a public repository reveals.
 #: Projects train models: longer cells and calls than an exercise's defaults.
 PROJECT_LIMITS = {"cell_seconds": 120.0, "call_seconds": 60.0, "wall_seconds": 600.0,
                   "cpu_seconds": 1200}
 
+#: The held-out seeds derive from a private secret: this variable, else this file (never
+#: committed; created with a random secret on first use). Back the file up: another secret
+#: means other hidden test sets, so regrading with it would not reproduce earlier scores.
+SECRET_ENV = "IMBALANCE_LAB_HELDOUT_SECRET"
 SECRET_FILE = Path(__file__).with_name("heldout_secret.txt")
-DEFAULT_SECRET = "imbalance-lab held-out test v1"
+
+
+def _read_secret() -> str:
+    secret = SECRET_FILE.read_text().strip()
+    if not secret:
+        raise ValueError(f"{SECRET_FILE} is empty: write a private secret into it, or delete it "
+                         "to have one created")
+    return secret
+
+
+def held_out_secret() -> str:
+    """The private secret behind the held-out seeds: ``$IMBALANCE_LAB_HELDOUT_SECRET``, else
+    :data:`SECRET_FILE`, else a fresh random secret written to :data:`SECRET_FILE` (mode 0600).
+
+    The file appears complete or not at all (written aside, then hard-linked into place, which
+    fails if it exists), so graders starting at once all end up with the first one's secret.
+    """
+    env = os.environ.get(SECRET_ENV, "").strip()
+    if env:
+        return env
+    if SECRET_FILE.is_file():
+        return _read_secret()
+    tmp = SECRET_FILE.with_name(f".{SECRET_FILE.name}.{secrets.token_hex(8)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, SECRET_FILE)
+        except FileExistsError:
+            pass  # another grader created it first: use theirs
+    finally:
+        tmp.unlink()
+    return _read_secret()
 
 
 def held_out_seed(project: str) -> int:
     """The seed of a project's hidden test part (and of the toxicity pool in graded runs)."""
-    secret = SECRET_FILE.read_text().strip() if SECRET_FILE.is_file() else DEFAULT_SECRET
-    return int.from_bytes(hashlib.sha256(f"{secret}:{project}".encode()).digest()[:7], "big")
+    return int.from_bytes(hashlib.sha256(f"{held_out_secret()}:{project}".encode()).digest()[:7], "big")
 
 
-@lru_cache(maxsize=None)
 def held_out_parts(project: str, assignment_id: str) -> dict:
     """Public train and validation parts, and the hidden test part drawn with the secret seed."""
+    return _parts_with_test_seed(project, held_out_seed(assignment_id))
+
+
+@lru_cache(maxsize=8)
+def _parts_with_test_seed(project: str, seed: int) -> dict:
     from imbalance_kit.datasets.projects import project_data
 
     return {"train": project_data(project, "train"),
             "validation": project_data(project, "validation"),
-            "test": project_data(project, "test", seed=held_out_seed(assignment_id), train_seed=0)}
+            "test": project_data(project, "test", seed=seed, train_seed=0)}
 
 
 def credit(value: float, target: float, floor: float) -> float:
@@ -176,18 +218,20 @@ def reported_metrics_verdict(runs, points: float, required: str, measured: float
     return v
 
 
-def save_figure(fig, runs, name: str) -> str | None:
-    """Write ``fig`` as ``<artifacts_dir>/<name>.png`` when the engine gives a directory."""
+def save_figure(fig, runs, name: str) -> list[str]:
+    """Write ``fig`` as ``<artifacts_dir>/<name>.png`` when the engine gives a directory; return
+    the paths written (for :attr:`Verdict.figures`, never a feedback line: a path means nothing
+    to the student and splits the class report's mistakes per student)."""
     import matplotlib.pyplot as plt
 
     directory = runs[0].artifacts_dir if runs else None
     try:
         if not directory:
-            return None
+            return []
         path = Path(directory) / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=90, bbox_inches="tight")
-        return str(path)
+        return [str(path)]
     finally:
         plt.close(fig)
 

@@ -60,7 +60,7 @@ def _scores(runs, index: int, part: str):
 
 def _metric(runs, gid, points, row, col, target, floor, what, figure=False) -> Verdict:
     v = Verdict(0.0, points)
-    problem = execution_problem(runs, gid)
+    problem = execution_problem(runs, gid, ("a_solution",))
     table, msg = (None, problem) if problem else _scores(runs, 0, "test")
     if msg:
         v.feedback.append(msg)
@@ -73,9 +73,7 @@ def _metric(runs, gid, points, row, col, target, floor, what, figure=False) -> V
         v.feedback.append("per type (P / R / F1): " + ", ".join(
             f"{t} {r.precision:.2f} / {r.recall:.2f} / {r.f1:.2f}" for t, r in types.iterrows()) + ".")
         fig = pc.bar_table(table, "Strict entity scores on the hidden test set", highlight=("DRUG",))
-        path = pc.save_figure(fig, runs, "entity_scores")
-        if path:
-            v.feedback.append(f"see figure: {path}")
+        v.figures += pc.save_figure(fig, runs, "entity_scores")
     return v
 
 
@@ -90,7 +88,7 @@ def _sentences(runs, name: str):
 
 def _grade_process(runs) -> Verdict:
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q3_process")
+    problem = execution_problem(runs, "q3_process", ("a_solution",))
     if problem:
         v.feedback.append(problem)
         return v
@@ -110,7 +108,7 @@ def _grade_process(runs) -> Verdict:
 
 
 def _grade_reported(runs) -> Verdict:
-    problem = execution_problem(runs, "q4_reported_metrics")
+    problem = execution_problem(runs, "q4_reported_metrics", ("a_solution",))
     if problem:
         return Verdict(0.0, 1.0, [problem])
     table, msg = _scores(runs, 1, "validation")

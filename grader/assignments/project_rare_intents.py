@@ -64,7 +64,7 @@ def _predictions(runs, index, part):
 
 def _grade_macro(runs) -> Verdict:
     v = Verdict(0.0, 4.0)
-    problem = execution_problem(runs, "q1_macro_f1")
+    problem = execution_problem(runs, "q1_macro_f1", ("a_solution",))
     preds, msg = (None, problem) if problem else _predictions(runs, 0, "test")
     if msg:
         v.feedback.append(msg)
@@ -76,15 +76,13 @@ def _grade_macro(runs) -> Verdict:
     v.feedback.append("lowest per-intent F1: " + ", ".join(f"{i} {r.f1:.2f}" for i, r in worst.iterrows()) + ".")
     fig = pc.bar_table(report, "Per-intent scores on the hidden test set (rare intents in red)",
                        highlight=RARE_INTENTS)
-    path = pc.save_figure(fig, runs, "per_intent")
-    if path:
-        v.feedback.append(f"see figure: {path}")
+    v.figures += pc.save_figure(fig, runs, "per_intent")
     return v
 
 
 def _grade_rare(runs) -> Verdict:
     v = Verdict(0.0, 3.0)
-    problem = execution_problem(runs, "q2_rare_recall")
+    problem = execution_problem(runs, "q2_rare_recall", ("a_solution",))
     preds, msg = (None, problem) if problem else _predictions(runs, 0, "test")
     if msg:
         v.feedback.append(msg)
@@ -102,7 +100,7 @@ def _grade_rare(runs) -> Verdict:
 
 def _grade_process(runs) -> Verdict:
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q3_process")
+    problem = execution_problem(runs, "q3_process", ("a_solution",))
     if problem:
         v.feedback.append(problem)
         return v
@@ -140,7 +138,7 @@ def _grade_process(runs) -> Verdict:
 
 
 def _grade_reported(runs) -> Verdict:
-    problem = execution_problem(runs, "q4_reported_metrics")
+    problem = execution_problem(runs, "q4_reported_metrics", ("a_solution",))
     if problem:
         return Verdict(0.0, 1.0, [problem])
     preds, msg = _predictions(runs, 1, "validation")

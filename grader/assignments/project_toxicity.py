@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from imbalance_kit.datasets.projects import TOXICITY_BUDGET, project_data
+from imbalance_kit.datasets.projects import TOXICITY_BUDGET, _pool_labels, project_data
 from imbalance_kit.metrics import pr_auc
 
 from ..feedback_diagnose import answer_problem, describe, execution_problem, is_number
@@ -43,7 +43,10 @@ def graded_seed() -> int:
 
 @lru_cache(maxsize=2)
 def _parts(seed: int) -> dict:
-    return {p: project_data("toxicity", p, seed=seed) for p in ("pool", "validation", "test")}
+    """The corpus of ``seed`` with every label, the pool's included (grader side only)."""
+    parts = {p: project_data("toxicity", p, seed=seed) for p in ("pool", "validation", "test")}
+    parts["pool"]["label"] = parts["pool"]["item_id"].map(_pool_labels(seed))
+    return parts
 
 
 def parameter_sets(rng) -> list[dict]:
@@ -76,7 +79,7 @@ def _seed_of(run) -> int:
 
 def _grade_labels(runs) -> Verdict:
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q1_labels")
+    problem = execution_problem(runs, "q1_labels", ("a_solution",))
     if problem:
         v.feedback.append(problem)
         return v
@@ -121,7 +124,7 @@ def _test_scores(runs):
 
 def _grade_targets(runs) -> Verdict:
     v = Verdict(0.0, 6.0)
-    problem = execution_problem(runs, "q2_targets")
+    problem = execution_problem(runs, "q2_targets", ("a_solution",))
     if problem:
         v.feedback.append(problem)
         return v
@@ -155,15 +158,13 @@ def _grade_targets(runs) -> Verdict:
     plot_pr_curve(y, s, threshold=float(threshold), ax=ax)
     ax.plot([TARGETS["recall"]], [TARGETS["precision"]], "k*", markersize=12, label="target")
     ax.legend(loc="lower left", fontsize=8)
-    path = pc.save_figure(fig, runs, "pr_curve")
-    if path:
-        v.feedback.append(f"see figure: {path}")
+    v.figures += pc.save_figure(fig, runs, "pr_curve")
     return v
 
 
 def _grade_process(runs) -> Verdict:
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q3_process")
+    problem = execution_problem(runs, "q3_process", ("a_solution",))
     if problem:
         v.feedback.append(problem)
         return v
@@ -184,7 +185,7 @@ def _grade_process(runs) -> Verdict:
 
 
 def _grade_reported(runs) -> Verdict:
-    problem = execution_problem(runs, "q4_reported_metrics")
+    problem = execution_problem(runs, "q4_reported_metrics", ("a_solution",))
     if problem:
         return Verdict(0.0, 1.0, [problem])
     parts = _parts(graded_seed())

@@ -159,7 +159,8 @@ def _wrong(q: Question, answer, attempt) -> str:
 
 def grade_question(q: Question, runs) -> Verdict:
     v = Verdict(0.0, 1.0)
-    problem = execution_problem(runs, q.id) or answer_problem(ANSWERS, runs[0].answers.get(ANSWERS))
+    problem = (execution_problem(runs, q.id, ("answers_cell",))
+               or answer_problem(ANSWERS, runs[0].answers.get(ANSWERS)))
     if problem:
         v.feedback.append(problem)
         return v
@@ -208,4 +209,5 @@ KEY = AssignmentKey(
     parameter_sets=parameter_sets,
     probes=probes,
     grade=grade,
+    check_shows_scores=False,  # `course check` must not tell a learner which answers are right
 )

@@ -2,10 +2,14 @@
 
 The page is the student's autograded notebook (rebuilt from the released copy, so it holds only
 public tests; hidden checks live in the grader-side key and never enter a notebook) with a summary
-of points and feedback lines on top. Written to ``feedback/<student>/<assignment>/<nb>.html``.
+of points and feedback lines on top, and under each question the pictures the key drew for it
+(``feedback_artifacts/<assignment>/<student>/``), embedded so the page is a single file.
+Written to ``feedback/<student>/<assignment>/<nb>.html``.
 """
 from __future__ import annotations
 
+import base64
+import html
 import json
 import sys
 from pathlib import Path
@@ -18,14 +22,24 @@ def register(sub):
     p.set_defaults(func=run)
 
 
-def summary_markdown(record: dict) -> str:
-    """The feedback summary of one result record, as Markdown."""
+def summary_markdown(record: dict, artifacts=None) -> str:
+    """The feedback summary of one result record, as Markdown.
+
+    ``artifacts``: the student's artifacts directory; each question's ``figures`` found there
+    are embedded as PNG data URIs (a missing file is skipped).
+    """
     lines = [f"# Feedback: {record['score']:g} / {record['max_score']:g} points"]
     if record["status"] == "error":
         lines.append(f"\n**Your notebook could not be graded completely:** {record['error']}")
     for gid, q in record["questions"].items():
         lines.append(f"\n**{gid}**: {q['points']:g} / {q['max_points']:g}")
         lines += [f"- {line}" for line in q["feedback"]]
+        for name in q.get("figures", []) if artifacts is not None else []:
+            path = Path(artifacts) / Path(str(name)).name
+            if path.suffix == ".png" and path.is_file():
+                data = base64.b64encode(path.read_bytes()).decode("ascii")
+                lines.append(f'\n<img alt="{html.escape(path.stem, quote=True)}" '
+                             f'src="data:image/png;base64,{data}" style="max-width:100%">')
     return "\n".join(lines)
 
 
@@ -48,7 +62,8 @@ def write_feedback(assignment_id: str, course_dir) -> list[Path]:
         sid = path.stem
         graded = course_dir / "autograded" / sid / assignment_id / f"{nb_id}.ipynb"
         nb = nbformat.read(graded, as_version=4) if graded.is_file() else nbformat.v4.new_notebook()
-        nb.cells.insert(0, nbformat.v4.new_markdown_cell(summary_markdown(record)))
+        artifacts = course_dir / "feedback_artifacts" / assignment_id / sid
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(summary_markdown(record, artifacts)))
         html, _ = exporter.from_notebook_node(nb)
         out = course_dir / "feedback" / sid / assignment_id / f"{nb_id}.html"
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,8 @@ PARTS = {
     "rare_intents": ("train", "validation", "test"),
     "rare_entities": ("train", "validation", "test"),
 }
-#: Labels the toxicity oracle sells; learners start with none of the pool's labels.
+#: Labels the toxicity oracle sells; learners start with none of the pool's labels (the public
+#: pool has no ``label`` column; the oracles read :func:`_pool_labels`).
 TOXICITY_BUDGET = 4_000
 TOXICITY_SIZE = 36_000
 TOXICITY_SHARES = {"test": 0.17, "validation": 0.08}   # of duplicate groups; the rest is the pool
@@ -69,6 +70,13 @@ def _toxicity(seed: int) -> dict:
     return out
 
 
+def _pool_labels(seed: int) -> dict:
+    """Item id -> label (1 = toxic) of the toxicity pool of ``seed``: what the labeling oracles
+    sell, one label at a time within the budget. Not for notebooks."""
+    pool = _toxicity(check_seed(seed))["pool"]
+    return dict(zip(pool["item_id"].tolist(), pool["label"].tolist()))
+
+
 def _intents(part: str, seed: int) -> pd.DataFrame:
     from .intents import RARE_INTENTS, support_intents
 
@@ -109,8 +117,9 @@ def project_data(name: str, part: str, seed: int = 0, train_seed: int | None = N
 
     Returns
     -------
-    DataFrame. toxicity: ``item_id``, ``text``, ``source``, ``label`` (1 = toxic; the pool's labels
-    are what the labeling oracle sells). rare_intents: ``text``, ``intent`` (30 intents; in
+    DataFrame. toxicity: ``item_id``, ``text``, ``source``, and ``label`` (1 = toxic) in
+    ``validation`` and ``test``; the ``pool`` has no labels: buy them from the labeling oracle
+    (``grader.oracle.get_oracle``) within the budget. rare_intents: ``text``, ``intent`` (30 intents; in
     ``train`` each rare intent keeps only a handful of rows). rare_entities: ``doc_id``,
     ``sentence_id``, ``tokens``, ``tags`` (IOB2 with a rare DRUG type; parts share no document).
 
@@ -118,8 +127,8 @@ def project_data(name: str, part: str, seed: int = 0, train_seed: int | None = N
     --------
     >>> pool = project_data("toxicity", "pool")
     >>> test = project_data("toxicity", "test")
-    >>> set(pool["text"]).isdisjoint(test["text"]), round(float(pool["label"].mean()), 2)
-    (True, 0.04)
+    >>> set(pool["text"]).isdisjoint(test["text"]), "label" in pool, round(float(test["label"].mean()), 2)
+    (True, False, 0.04)
     >>> train = project_data("rare_intents", "train")
     >>> int(train["intent"].value_counts().min())
     4
@@ -131,7 +140,8 @@ def project_data(name: str, part: str, seed: int = 0, train_seed: int | None = N
     seed = check_seed(seed)
     train_seed = seed if train_seed is None else check_seed(train_seed)
     if name == "toxicity":
-        return _toxicity(seed)[part].copy()
+        df = _toxicity(seed)[part]
+        return df.drop(columns="label") if part == "pool" else df.copy()
     if name == "rare_intents":
         df = _intents(part, seed)
         if part == "test":

@@ -98,6 +98,10 @@ def attacks(course: Path, subs: Path, port: int) -> dict:
                                       "    except OSError:\n        pass"},
         "output_flood": {"answer_share": WRONG,
                          "answer_ratio": "print('x' * 50_000_000)\nwhile True:\n    print('y' * 100_000)"},
+        # many files, each under the per-file cap, that together would fill the grader's disk
+        "disk_fill": {"answer_share": WRONG,
+                      "answer_ratio": "for i in range(6):\n"
+                                      "    open(f'fill{i}', 'wb').write(b'x' * 60 * 1024**2)"},
         "read_secrets": {"answer_share": _probe_files(secrets) + "print(sorted(os.listdir('/')))\n"
                                                                 "print(sorted(os.listdir('.')))\n" + WRONG,
                          "answer_ratio": "ratio = 1.5"},
@@ -192,24 +196,46 @@ def test_gradebook_and_result_files_agree_for_everyone(batch):
 
 
 @pytest.mark.parametrize("sid, words", [
-    ("infinite_loop", "time limit per cell (3 s)"), ("stubborn_loop", "did not stop when interrupted"),
-    ("memory_bomb", "memory limit (2048 MB)"), ("memory_creep", "memory limit (2048 MB)"),
+    ("stubborn_loop", "did not stop when interrupted"),
     ("os_exit", "kernel died"), ("self_kill", "grading process failed (killed by SIGKILL)"),
 ])
-def test_limits_and_deaths_are_named(batch, sid, words):
+def test_limits_and_deaths_that_stop_the_run_are_named(batch, sid, words):
     _, records, _, _ = batch
     r = records[sid]
     assert r["status"] == "error" and words in r["error"], r["error"]
     assert all(q["feedback"] for q in r["questions"].values())
 
 
+@pytest.mark.parametrize("sid, words", [
+    ("infinite_loop", "time limit per cell (3 s)"),
+    ("memory_bomb", "memory limit (2048 MB)"), ("memory_creep", "memory limit (2048 MB)"),
+])
+def test_a_limit_the_kernel_survives_is_named_on_the_question_of_that_cell(batch, sid, words):
+    """The cell (answer_ratio) stopped at a limit; the run went on, its question gets 0."""
+    _, records, _, _ = batch
+    r = records[sid]
+    ratio = " ".join(r["questions"]["test_ratio"]["feedback"])
+    assert r["status"] == "graded" and r["questions"]["test_ratio"]["points"] == 0
+    assert "cell 'answer_ratio' hit a limit" in ratio and words in ratio, ratio
+    assert words in r["cells"]["answer_ratio"]["error"]
+
+
 def test_fork_bomb_and_output_flood_are_contained(batch):
     course, records, _, _ = batch
     for sid in ("fork_bomb", "output_flood"):
-        assert records[sid]["status"] == "error" and "limit" in records[sid]["error"]
+        r = records[sid]
+        # a stuck fork bomb stops the run; a flood is truncated and its loop stopped at the time limit
+        named = (r["error"] or "") + " ".join(r["questions"]["test_ratio"]["feedback"])
+        assert r["score"] == 0 and "limit" in named, named
     flood = course / "autograded" / "output_flood" / "tiny_fixture" / "tiny_fixture.ipynb"
     assert flood.stat().st_size < 200_000
     assert "output truncated by the grader" in _outputs(course, "output_flood")
+
+
+def test_filling_the_disk_stops_at_the_cap_and_is_named(batch):
+    _, records, _, _ = batch
+    r = records["disk_fill"]
+    assert r["status"] == "error" and f"disk space limit ({LIMITS.disk_mb} MB)" in r["error"], r["error"]
 
 
 def test_nothing_leaks_and_nothing_is_written(batch):

@@ -5,6 +5,7 @@ No notebook runs here: a Run holds what the engine would have read out of a stud
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -154,16 +155,78 @@ def test_ex01_metrics_as_string_or_object():
     assert v.points == 0 and "plain Python values" in feedback(v)
 
 
+EX01_CELLS = ("a1_inverse_frequency_weights", "q1_inverse_frequency_weights", "a2_rounded_weights",
+              "q2_rounded_weights", "a3_metrics", "q3_metrics")
+TIMEOUT = "CellTimeoutError: the cell ran longer than the time limit per cell (3 s) and was interrupted"
+
+
+def ex01_cells(**changed):
+    cells = {g: {"executed": True, "error": None} for g in EX01_CELLS}
+    cells.update(changed)
+    return cells
+
+
 def test_execution_problems_zero_the_affected_questions():
-    cells = {g: {"executed": True, "error": None} for g in
-             ("q1_inverse_frequency_weights", "q2_rounded_weights", "q3_metrics")}
-    cells["q3_metrics"] = {"executed": False, "error": None}   # skipped or notebook exited early
+    cells = ex01_cells(q3_metrics={"executed": False, "error": None})  # skipped or exited early
     verdicts = k1.grade(ex01_runs(cells=cells))
     assert verdicts["q1_inverse_frequency_weights"].points == 3
     assert verdicts["q3_metrics"].points == 0
     assert "did not run" in feedback(verdicts["q3_metrics"])
     died = k1.grade(ex01_runs(error="kernel died"))
     assert all(v.points == 0 and "kernel died" in feedback(v) for v in died.values())
+
+
+@pytest.mark.parametrize("error, words", [
+    (TIMEOUT, "time limit per cell (3 s)"),
+    ("MemoryError: the cell ran out of memory (the memory limit (2048 MB))", "memory limit (2048 MB)"),
+])
+def test_a_limit_in_one_answer_cell_costs_only_its_question(error, words):
+    """A cell stopped at a limit the kernel survives: the other questions keep their marks."""
+    verdicts = k1.grade(ex01_runs(cells=ex01_cells(a3_metrics={"executed": True, "error": error})))
+    assert verdicts["q1_inverse_frequency_weights"].points == 3
+    assert verdicts["q2_rounded_weights"].points == 2
+    v = verdicts["q3_metrics"]
+    assert v.points == 0 and "cell 'a3_metrics' hit a limit" in feedback(v) and words in feedback(v)
+    # a limit in a test cell (it calls the student's code) costs that question too
+    cells = ex01_cells(q1_inverse_frequency_weights={"executed": True, "error": error})
+    verdicts = k1.grade(ex01_runs(cells=cells))
+    assert verdicts["q1_inverse_frequency_weights"].points == 0 and words in feedback(
+        verdicts["q1_inverse_frequency_weights"])
+    assert verdicts["q2_rounded_weights"].points == 2 and verdicts["q3_metrics"].points == 2
+
+
+def test_a_cell_that_only_raised_is_judged_on_its_answers():
+    error = "NameError: name 'oops' is not defined"
+    verdicts = k1.grade(ex01_runs(cells=ex01_cells(a3_metrics={"executed": True, "error": error})))
+    assert verdicts["q3_metrics"].points == 2
+
+
+def test_a_run_that_stopped_names_why_for_questions_that_ran_and_those_that_did_not():
+    stuck = ("cell 'a3_metrics' ran longer than the time limit per cell (3 s) and did not stop "
+             "when interrupted")
+    runs = ex01_runs(cells=ex01_cells(a3_metrics={"executed": False, "error": None},
+                                      q3_metrics={"executed": False, "error": None}), error=stuck)
+    verdicts = k1.grade(runs)
+    assert all(v.points == 0 and stuck in feedback(v) for v in verdicts.values())
+    # no answers were read, so even the questions that ran get nothing, and are told why
+    assert "cells ran, but your notebook stopped later" in feedback(verdicts["q1_inverse_frequency_weights"])
+    assert "did not all run" in feedback(verdicts["q3_metrics"])
+
+
+def test_a_failed_re_run_costs_only_the_questions_judged_on_fresh_parameters():
+    runs = ex01_runs(cells=ex01_cells())
+    runs[1].error = "the kernel died while running cell 'a2_rounded_weights'"
+    runs[1].cells = ex01_cells(q2_rounded_weights={"executed": False, "error": None})
+    runs[2].error, runs[2].cells = "not run: re-run 2 skipped after an earlier failure", {}
+    verdicts = k1.grade(runs)
+    assert verdicts["q1_inverse_frequency_weights"].points == 3 and verdicts["q3_metrics"].points == 2
+    v = verdicts["q2_rounded_weights"]
+    assert v.points == 0 and "re-ran your notebook" in feedback(v) and "kernel died" in feedback(v)
+    # the same for a limit hit only on fresh parameters (e.g. a loop when the counts change)
+    runs = ex01_runs(cells=ex01_cells())
+    runs[1].cells = ex01_cells(a2_rounded_weights={"executed": True, "error": TIMEOUT})
+    v = k1.grade(runs)["q2_rounded_weights"]
+    assert v.points == 0 and "time limit per cell (3 s)" in feedback(v) and "re-ran" in feedback(v)
 
 
 def test_weight_mistake_on_random_counts():
@@ -413,3 +476,42 @@ def test_ex03_success_metrics(metrics, points, line):
 def test_an_int_too_big_for_a_float_is_a_wrong_answer_not_a_crash(key_id, runs, gid):
     verdicts = load_key(key_id).grade(runs())
     assert verdicts[gid].points == 0 and verdicts[gid].feedback
+
+
+def released_cells(key_id):
+    """Grade ids of the code cells of the released notebook (what the engine reports on)."""
+    import nbformat
+
+    path = Path(__file__).resolve().parents[2] / "exercises" / key_id / f"{key_id}.ipynb"
+    return [c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(path, 4).cells
+            if c.cell_type == "code" and "nbgrader" in c.metadata]
+
+
+EX03_ALL = set(EX03_FULL)
+
+
+@pytest.mark.parametrize("key_id, make_runs, limited, lost", [
+    ("ex01_class_weights", ex01_runs, "a1_inverse_frequency_weights", {"q1_inverse_frequency_weights"}),
+    ("ex01_class_weights", ex01_runs, "a2_rounded_weights", {"q2_rounded_weights"}),
+    ("ex01_class_weights", ex01_runs, "a3_metrics", {"q3_metrics"}),
+    ("ex02_labeling_plan", ex02_runs, "a1_wave1_quotas", {"q1_wave1_quotas", "q5_simulated_yield"}),
+    ("ex02_labeling_plan", ex02_runs, "a2_seeded_share", {"q2_seeded_share", "q5_simulated_yield"}),
+    ("ex02_labeling_plan", ex02_runs, "a4_uncertainty_labels", {"q4_uncertainty_labels"}),
+    ("ex03_three_wave_plan", ex03_runs, "a_waves", EX03_ALL - {"q5_success_metrics"}),
+    ("ex03_three_wave_plan", ex03_runs, "a_success_metrics", {"q5_success_metrics"}),
+    ("quick_test", lambda: [Run(parameters={}, answers={"answers": {}})], "answers_cell", None),
+])
+def test_a_limit_in_an_answer_cell_costs_the_questions_that_read_it(key_id, make_runs, limited, lost):
+    key = load_key(key_id)
+    runs = make_runs()
+    cells = released_cells(key_id)
+    assert limited in cells
+    for run in runs:
+        run.cells = {g: {"executed": True, "error": None} for g in cells}
+    before = key.grade(runs)
+    runs[0].cells[limited]["error"] = TIMEOUT
+    after = key.grade(runs)
+    lost = set(after) if lost is None else lost
+    assert {g for g, v in after.items() if v.points != before[g].points or v.points == 0} == lost
+    assert all(before[g].points > 0 for g in lost) or key_id == "quick_test"
+    assert all(f"cell '{limited}' hit a limit" in feedback(after[g]) for g in lost)

@@ -1,9 +1,15 @@
 """The labeling oracle: budget, server-side log, no way to forge it or reach test labels."""
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import socket
+import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
 
 from grader.oracle import LocalOracle, OracleClient, OracleError, OracleServer, get_oracle
@@ -62,6 +68,87 @@ def test_local_oracle_matches_api():
     assert set(oracle.label(ids)) == set(ids) and oracle.remaining == 0
     with pytest.raises(OracleError):
         oracle.label(pool["item_id"].iloc[3:4].tolist())
+
+
+def test_public_pool_has_no_labels_but_the_local_oracle_sells_the_true_ones():
+    """The budget holds outside grading too: the pool learners load has no ``label`` column,
+    and what the local oracle sells is the generator's truth for those items."""
+    from imbalance_kit.datasets import toxic_comments
+    from imbalance_kit.datasets.projects import TOXICITY_SIZE, project_data
+
+    pool = project_data("toxicity", "pool")
+    assert "label" not in pool.columns and len(pool) > 20_000
+    assert {"label"} <= set(project_data("toxicity", "validation").columns)
+    truth = toxic_comments(n=TOXICITY_SIZE, seed=0).set_index("comment_id")["label"]
+    rng = np.random.default_rng(0)
+    oracle = get_oracle()
+    for _ in range(20):
+        ids = rng.choice(pool["item_id"].to_numpy(), size=int(rng.integers(1, 60)), replace=False).tolist()
+        assert oracle.label(ids) == {i: int(truth[i]) for i in ids}
+    assert oracle.used <= 20 * 60 and oracle.remaining == oracle.budget - oracle.used
+
+
+@pytest.fixture
+def no_secret(tmp_path, monkeypatch):
+    """No secret variable and a fresh secret file location (never the instructor's file)."""
+    import grader.assignments.project_common as pc
+
+    monkeypatch.delenv(pc.SECRET_ENV, raising=False)
+    monkeypatch.setattr(pc, "SECRET_FILE", tmp_path / "heldout_secret.txt")
+    return pc
+
+
+def test_held_out_secret_is_created_once_private_and_random(no_secret):
+    pc = no_secret
+    public_seed = int.from_bytes(hashlib.sha256(b"imbalance-lab held-out test v1:project_x").digest()[:7], "big")
+    seed = pc.held_out_seed("project_x")
+    assert seed != public_seed  # nothing in the public repository derives the hidden test sets
+    secret = pc.SECRET_FILE.read_text().strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", secret)
+    assert stat.S_IMODE(pc.SECRET_FILE.stat().st_mode) == 0o600
+    assert pc.held_out_seed("project_x") == seed and pc.SECRET_FILE.read_text().strip() == secret
+    assert pc.held_out_seed("project_y") != seed
+    assert [f.name for f in pc.SECRET_FILE.parent.iterdir()] == ["heldout_secret.txt"]
+    pc.SECRET_FILE.unlink()
+    assert pc.held_out_seed("project_x") != seed  # a new file, a new secret
+
+
+def test_racing_graders_agree_on_one_secret(no_secret):
+    pc = no_secret
+    for _ in range(5):
+        barrier = threading.Barrier(8)
+
+        def first_use():
+            barrier.wait()
+            return pc.held_out_secret()
+
+        with ThreadPoolExecutor(8) as pool:
+            got = set(pool.map(lambda _: first_use(), range(8)))
+        assert got == {pc.SECRET_FILE.read_text().strip()}
+        assert [f.name for f in pc.SECRET_FILE.parent.iterdir()] == ["heldout_secret.txt"]
+        pc.SECRET_FILE.unlink()
+
+
+def test_secret_variable_wins_and_an_empty_file_is_refused(no_secret, monkeypatch):
+    pc = no_secret
+    pc.SECRET_FILE.write_text("from the file\n")
+    from_file = pc.held_out_seed("project_x")
+    monkeypatch.setenv(pc.SECRET_ENV, "from the environment")
+    assert pc.held_out_seed("project_x") != from_file
+    assert pc.SECRET_FILE.read_text() == "from the file\n"
+    monkeypatch.delenv(pc.SECRET_ENV)
+    assert pc.held_out_seed("project_x") == from_file
+    pc.SECRET_FILE.write_text("  \n")
+    with pytest.raises(ValueError, match="empty"):
+        pc.held_out_seed("project_x")
+
+
+def test_the_secret_never_reaches_the_students_kernel(monkeypatch):
+    import grader.assignments.project_common as pc
+    from grader.runner import child_env
+
+    monkeypatch.setenv(pc.SECRET_ENV, "s3cret")
+    assert "s3cret" not in child_env("/tmp").values()
 
 
 def test_graded_labels_unreachable_from_student_data():

@@ -6,6 +6,7 @@ One slow test per project executes the notebook end to end under nbclient.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -92,9 +93,68 @@ def test_reference_gets_full_marks(graded, aid):
     _, verdicts = graded[aid, False]
     for gid, v in verdicts.items():
         assert v.points == v.max_points, (gid, v.feedback)
-    lines = [f for v in verdicts.values() for f in v.feedback]
-    figure = next(f for f in lines if f.startswith("see figure: "))
-    assert os.path.getsize(figure[len("see figure: "):]) > 5_000
+    figures = [f for v in verdicts.values() for f in v.figures]
+    assert len(figures) == 1 and os.path.getsize(figures[0]) > 5_000
+
+
+def _records(aid, run, students):
+    """Result records of ``run`` graded once per student, each with its own artifacts folder
+    (what the engine does), in the form ``grader.autograde`` stores them."""
+    out = {}
+    for sid, folder in students.items():
+        verdicts = load_key(aid).grade([Run(**{**run.__dict__, "artifacts_dir": str(folder)})])
+        questions = {g: {"points": v.points, "max_points": v.max_points, "feedback": v.feedback,
+                         "figures": [os.path.basename(f) for f in v.figures]}
+                     for g, v in verdicts.items()}
+        out[sid] = {"student_id": sid, "score": sum(q["points"] for q in questions.values()),
+                    "max_score": sum(q["max_points"] for q in questions.values()),
+                    "status": "graded", "error": None, "questions": questions}
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aid", PROJECTS)
+def test_figures_stay_out_of_feedback_lines_and_the_class_report(graded, aid, tmp_path):
+    """Two students with the same mistakes get the same feedback lines: a per-student figure
+    path would split every mistake of the class report in one row per student."""
+    from grader.report import ClassResults, common_mistakes
+
+    run, _ = graded[aid, True]
+    records = _records(aid, run, {"ann": tmp_path / "ann", "bob": tmp_path / "bob"})
+    for record in records.values():
+        lines = [f for q in record["questions"].values() for f in q["feedback"]]
+        assert not any(str(tmp_path) in f or ".png" in f for f in lines), lines
+        assert sum(len(q["figures"]) for q in record["questions"].values()) == 1
+    first = next(iter(records.values()))
+    results = ClassResults(aid, first["max_score"], {g: q["max_points"] for g, q in first["questions"].items()},
+                           records, "test")
+    rows = common_mistakes(results)
+    assert rows and all(r["students"] == 2 for r in rows), rows
+
+
+@pytest.mark.slow
+def test_feedback_page_embeds_the_figure(graded, tmp_path):
+    import base64
+
+    from grader.autograde import results_dir
+    from grader.commands.feedback import write_feedback
+
+    aid = "project_rare_entities"
+    run, _ = graded[aid, True]
+    artifacts = tmp_path / "feedback_artifacts" / aid / "ann"
+    record = _records(aid, run, {"ann": artifacts})["ann"]
+    store = results_dir(tmp_path, aid)
+    store.mkdir(parents=True)
+    (store / "ann.json").write_text(json.dumps(record))
+    (page,) = write_feedback(aid, tmp_path)
+    html = page.read_text()
+    png = (artifacts / "entity_scores.png").read_bytes()
+    assert f'src="data:image/png;base64,{base64.b64encode(png).decode()}"' in html
+    assert str(tmp_path) not in html
+    # a figure named in the record but gone from disk is skipped, not an error
+    (artifacts / "entity_scores.png").unlink()
+    (page,) = write_feedback(aid, tmp_path)
+    assert "<img alt=\"entity_scores\"" not in page.read_text()
 
 
 @pytest.mark.slow
@@ -169,3 +229,10 @@ def test_toxicity_graded_in_the_sandbox_with_the_graders_oracle(tmp_path):
     assert blank["score"] == 0
     figure = course / "feedback_artifacts" / "project_toxicity" / "ref" / "pr_curve.png"
     assert figure.stat().st_size > 1000
+    assert ref["questions"]["q2_targets"]["figures"] == ["pr_curve.png"]
+    import base64
+
+    from grader.commands.feedback import write_feedback
+
+    pages = {p.parts[-3]: p.read_text() for p in write_feedback("project_toxicity", course)}
+    assert base64.b64encode(figure.read_bytes()).decode() in pages["ref"]

@@ -283,3 +283,22 @@ def test_autograde_a_correct_and_a_blank_submission(tmp_path, capsys):
     assert bob["score"] == 0 and bob["max_score"] == len(IDS)
     assert set(bob["questions"]) == set(IDS)
     assert all("no answer" in " ".join(q["feedback"]) for q in bob["questions"].values())
+
+
+@pytest.mark.slow
+def test_course_check_on_the_test_shows_forms_not_scores(tmp_path, capsys):
+    """A self-check that printed points would be an answer oracle for a graded test."""
+    from grader import demo
+    from grader.cli import main as course
+
+    root = demo.prepare_course(tmp_path / "course", ["quick_test"])
+    released = nbformat.read(root / "exercises" / "quick_test" / "quick_test.ipynb", as_version=4)
+    wrong = {qid: 0 for qid in IDS}  # the right form for choice questions, mostly wrong answers
+    wrong.update({q.id: [0] for q in QUESTIONS if q.type == "multiple_select"})
+    wrong.update({q.id: list(range(len(q.steps))) for q in QUESTIONS if q.type == "ordering"})
+    path = tmp_path / "quick_test.ipynb"
+    nbformat.write(demo.sample_notebook(released, {"answers_cell": f"answers = {wrong!r}"}), path)
+    assert course(["check", str(path), "--course-dir", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "public test final_q1: passed" in out and "not whether they are right" in out
+    assert " / 1" not in out and "total" not in out and "Belongs" not in out
