@@ -523,6 +523,7 @@ compares. Accuracy alone is not enough on imbalanced data.
 
 def project_toxicity():
     t = kt.TARGETS
+    n_val_pos = int(project_data("toxicity", "validation")["label"].sum())
     return notebook([
         md("intro", f"""
 # Project 1 — Toxic comments on a labeling budget
@@ -556,7 +557,7 @@ from imbalance_kit.active import query
 from imbalance_kit.dedup import exact_duplicates
 from imbalance_kit.labeling import source_quotas
 from imbalance_kit.metrics import pr_auc
-from imbalance_kit.thresholds import choose_threshold
+from imbalance_kit.thresholds import choose_threshold, threshold_sweep
 
 oracle = get_oracle(budget=budget)
 pool = oracle.pool()              # item_id, text, source: no labels
@@ -570,6 +571,11 @@ Buy labels with `oracle.label(ids)` (a dict id -> 0/1; each new id costs one lab
 is free, a request past the budget is refused). Then set `threshold`, `predict_scores`,
 `train_texts` (the texts you trained on), `val_texts` (the validation texts you scored) and
 `reported_metrics` (at least `pr_auc`).
+
+Leave slack when you choose `threshold`: the validation set holds only about {n_val_pos} toxic
+comments (each is {100 / n_val_pos:.1f} % of recall), so a threshold that only just meets a
+target there can miss it on the hidden test set. `threshold_sweep` lists precision and recall
+at every candidate threshold; `choose_threshold` picks one that meets floors you set.
 {_REPORT_HELP}"""),
         answer("a_solution", """
 ### BEGIN SOLUTION
@@ -612,7 +618,13 @@ while oracle.remaining > 0:
 y = [labels[i] for i in pool["item_id"].to_numpy()[labeled]]
 model = LogisticRegression(C=4, class_weight="balanced", max_iter=2_000).fit(X[labeled], y)
 val_scores = model.predict_proba(vec.transform(val["text"]))[:, 1]
-choice = choose_threshold(val["label"], val_scores, min_recall=0.92)
+# Leave slack on both targets: take the threshold whose worse target has the most room, i.e. the
+# largest min(recall - 0.85, precision - 0.65) on validation. Just past the last subtle put-down
+# precision falls off a cliff while recall barely moves, so precision is aimed a little above its
+# 0.6 target; a recall floor alone (min_recall=0.92) lands on that cliff for many test draws.
+sweep = threshold_sweep(val["label"], val_scores)
+slack = np.minimum(sweep["recall"] - 0.85, sweep["precision"] - 0.65)
+choice = sweep.iloc[int(np.argmax(slack))]
 threshold = float(choice.threshold)
 
 
