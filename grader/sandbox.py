@@ -44,6 +44,7 @@ __all__ = ["Limits", "Result", "SandboxUnavailable", "bwrap_argv", "run", "sandb
            "seccomp_filter"]
 
 SANDBOX_WORKDIR = "/submission"
+_TMP = f"{SANDBOX_WORKDIR}/.tmp"  # the sandbox's /tmp (a symlink to it), inside the capped area
 #: Seconds between two samples of a running command's memory and writable area.
 POLL_SECONDS = 0.25
 #: A writable area with less free space than this is full (a write has failed on it).
@@ -118,22 +119,21 @@ def bwrap_argv(workdir: Path, uid: int, extra_ro: tuple[Path, ...] = (), *,
     for system_dir in ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"):
         if Path(system_dir).exists():
             argv += ["--ro-bind", system_dir, system_dir]
-    made = {Path("/")}
+    # The only writable place: a size-capped tmpfs; /tmp is a folder of it, so both share the cap.
+    argv += ["--perms", "0777", "--size", str(disk_mb * _MB), "--tmpfs", SANDBOX_WORKDIR,
+             "--perms", "1777", "--dir", _TMP, "--symlink", _TMP, "/tmp"]
+    made = {Path("/"), Path("/tmp")}
     for root in _collapse([*_python_roots(), *extra_ro]):
         # Parents of a mount are created by bwrap; make them traversable for the dropped uid
         # (the host's /root is 0700).
         for parent in reversed(root.parents):
             if parent not in made and not any(str(parent).startswith(d) for d in ("/usr", "/lib", "/bin", "/etc")):
-                argv += ["--perms", "0755", "--dir", str(parent)]
+                argv += ["--perms", "0755", "--dir", _mount_point(parent)]
                 made.add(parent)
-        argv += ["--ro-bind", str(root), str(root)]
+        argv += ["--ro-bind", str(root), _mount_point(root)]
     for hidden in _hidden_paths():
         if hidden.exists():
-            argv += ["--perms", "0000", "--tmpfs", str(hidden)]
-    # The only writable place: a size-capped tmpfs; /tmp is a folder of it, so both share the cap.
-    tmp = f"{SANDBOX_WORKDIR}/.tmp"
-    argv += ["--perms", "0777", "--size", str(disk_mb * _MB), "--tmpfs", SANDBOX_WORKDIR,
-             "--perms", "1777", "--dir", tmp, "--symlink", tmp, "/tmp"]
+            argv += ["--perms", "0000", "--tmpfs", _mount_point(hidden)]
     argv += _mirror(Path(workdir), files or {})
     argv += ["--chdir", SANDBOX_WORKDIR,
              "--setenv", "HOME", SANDBOX_WORKDIR, "--setenv", "TMPDIR", "/tmp",
@@ -146,6 +146,14 @@ def bwrap_argv(workdir: Path, uid: int, extra_ro: tuple[Path, ...] = (), *,
         argv += [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                  "--inh-caps=-all", "--bounding-set=-all"]
     return argv
+
+
+def _mount_point(path: Path) -> str:
+    """Where a host path is mounted inside: as itself, except under /tmp, which is a symlink into
+    the work area there (e.g. a course checked out under /tmp: it stays importable by its path)."""
+    if path == Path("/tmp") or Path("/tmp") in path.parents:
+        return f"{_TMP}/{path.relative_to('/tmp')}"
+    return str(path)
 
 
 def _mirror(workdir: Path, files: dict[str, int]) -> list[str]:
