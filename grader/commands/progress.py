@@ -1,4 +1,4 @@
-"""``course progress``: a learner's quick-test progress, or everyone's as CSV (instructors)."""
+"""``course progress``: a learner's quick-test progress, or everyone's as CSV (the store's owner)."""
 from __future__ import annotations
 
 import sys
@@ -18,12 +18,18 @@ def run(args) -> int:
     from grader.quiz.progress import ProgressStore, ProgressStoreError
 
     store = ProgressStore(args.store)
+    me = current_user()
     try:
+        if args.export or (args.user and args.user != me):
+            refused = store.readable_by_everyone_check()
+            if refused:
+                print(f"error: {refused}.", file=sys.stderr)
+                return 2
         if args.export:
             n = store.export_csv(args.export)
             print(f"Wrote {n} rows to {args.export}.")
             return 0
-        user = args.user or current_user()
+        user = args.user or me
         if user is None:
             print("Not logged in: progress is not saved; log in to save it (course login NAME), "
                   "or pass --user NAME.", file=sys.stderr)

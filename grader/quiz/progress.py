@@ -154,6 +154,25 @@ class ProgressStore:
                             "ORDER BY rowid", (attempt_id,))
         return [(q, bool(c), a) for q, c, a in rows]
 
+    def readable_by_everyone_check(self) -> str | None:
+        """Why the current OS user may NOT see other learners' progress, or None when they may.
+
+        Everyone's progress is the instructor's to read: the owner of the store file (who set up
+        a shared store) or root. Learners who write to a shared store see only their own. On a
+        shared file system this is what the OS can vouch for; a learner's environment variables
+        could claim anything.
+        """
+        try:
+            owner = self.path.stat().st_uid
+        except FileNotFoundError:
+            return None  # nothing stored yet: nothing to reveal
+        except OSError as exc:
+            return f"cannot read the progress store {self.path}: {exc}"
+        if os.getuid() in (0, owner):
+            return None
+        return (f"only the owner of the progress store {self.path} (the instructor who set it up) "
+                "can see other learners' progress")
+
     def export_csv(self, out) -> int:
         """Write everyone's best scores as CSV to a path or text file; returns the row count."""
         rows = self.progress()

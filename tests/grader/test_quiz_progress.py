@@ -295,6 +295,25 @@ def test_cli_login_quiz_progress_export(env, monkeypatch):
     assert code == 2 and "log in to save it" in err
 
 
+def test_only_the_stores_owner_sees_other_learners(env, monkeypatch):
+    tmp, _, store_path = env
+    for name, seed in (("ada", 3), ("bob", 4)):
+        assert _run(["login", name], monkeypatch)[0] == 0
+        assert _run(["quiz", "final", "--seed", str(seed)], monkeypatch,
+                    "\n".join(_answers("final", seed)) + "\n")[0] == 0
+    owner = store_path.stat().st_uid
+    monkeypatch.setattr(os, "getuid", lambda: owner + 4242)  # bob, a learner sharing the store
+    code, out, _ = _run(["progress"], monkeypatch)
+    assert code == 0 and "bob" in out and "ada" not in out.split("last attempt", 1)[1]
+    for args in (["progress", "--user", "ada"], ["progress", "--export", str(tmp / "x.csv")]):
+        code, _, err = _run(args + ["--store", str(store_path)], monkeypatch)
+        assert code == 2 and "only the owner of the progress store" in err
+    assert not (tmp / "x.csv").exists()
+    monkeypatch.setattr(os, "getuid", lambda: owner)  # the instructor who set the store up
+    assert _run(["progress", "--export", str(tmp / "x.csv"), "--store", str(store_path)], monkeypatch)[0] == 0
+    assert {r["user"] for r in csv.DictReader((tmp / "x.csv").open())} == {"ada", "bob"}
+
+
 def test_cli_graded_rate_limit_and_errors(env, monkeypatch):
     monkeypatch.setenv("IMBALANCE_LAB_RATE_LIMIT", "1/3600")
     monkeypatch.setenv("JUPYTERHUB_USER", "mallory")  # the limit outlives the process via the store
