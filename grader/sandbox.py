@@ -50,6 +50,8 @@ POLL_SECONDS = 0.25
 #: A writable area with less free space than this is full (a write has failed on it).
 _FULL_BYTES = 1 << 20
 _MB = 1024 * 1024
+#: Size of the sandbox's /dev/shm (semaphores and small shared buffers of multiprocessing).
+SHM_MB = 64
 
 
 class SandboxUnavailable(RuntimeError):
@@ -113,7 +115,9 @@ def bwrap_argv(workdir: Path, uid: int, extra_ro: tuple[Path, ...] = (), *,
     if not bwrap:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
     argv = [bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev"]
+            "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev",
+            # multiprocessing's locks live in /dev/shm; a small tmpfs of its own, like the host's
+            "--perms", "1777", "--size", str(SHM_MB * _MB), "--tmpfs", "/dev/shm"]
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]
     for system_dir in ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"):

@@ -288,3 +288,20 @@ def test_child_environment_keeps_no_grader_secrets(monkeypatch, tmp_path):
     env = child_env(tmp_path)
     assert "secret" not in " ".join(env.values()) and "t0k3n" not in " ".join(env.values())
     assert env["MPLBACKEND"] == "Agg" and "PATH" in env
+
+
+def test_multiprocessing_works_and_shared_memory_is_capped(tmp_path):
+    """A learner's multiprocessing.Pool runs (its locks need /dev/shm); /dev/shm is small and private."""
+    res = _py(f"""
+        import multiprocessing as mp, os
+        with mp.Pool(2) as pool:
+            print(pool.map(abs, [-1, -2, -3]))
+        try:
+            with open('/dev/shm/big', 'wb') as fh:
+                for _ in range({sandbox.SHM_MB} + 8):
+                    fh.write(b'x' * 1024**2)
+        except OSError as e:
+            print('shm full', e.errno)
+    """, tmp_path, wall_seconds=30)
+    assert res.returncode == 0, res.stderr
+    assert b"[1, 2, 3]" in res.stdout and b"shm full 28" in res.stdout
