@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from .runner import LIMIT_ERRORS
-from .spec import CallError, Missing, Unsupported
+from .spec import CallError, Missing, Unsupported, Verdict
 
 TYPE_WORDS = {bool: "a bool", int: "an int", float: "a float", str: "a string", list: "a list",
               dict: "a dict", type(None): "None"}
@@ -144,6 +144,12 @@ def execution_problem(runs, grade_id: str, answer_cells=()) -> str | None:
             why = (cell or {}).get("error") or "the cell was removed or skipped"
             return f"the test cell of this question did not run{rerun} ({why})."
     return None
+
+
+def not_run_verdict(runs, grade_id: str, points: float, answer_cells=()) -> Verdict | None:
+    """Zero points with the reason when :func:`execution_problem` finds one, else None."""
+    problem = execution_problem(runs, grade_id, answer_cells)
+    return Verdict(0.0, points, [problem]) if problem else None
 
 
 def vocab_name(value) -> str | None:

@@ -19,8 +19,8 @@ import numpy as np
 
 from imbalance_kit import class_weights
 
-from ..feedback_diagnose import (answer_problem, call_problem, describe, execution_problem,
-                                 is_number, key_set, lookup, pairs, vocab_name)
+from ..feedback_diagnose import (answer_problem, call_problem, describe, is_number, key_set,
+                                 lookup, not_run_verdict, pairs, vocab_name)
 from ..spec import AssignmentKey, Verdict
 
 ASSIGNMENT_ID = "ex01_class_weights"
@@ -128,12 +128,11 @@ def weight_mistake(got: list[float], counts: list[int], atol: float) -> str | No
 
 
 def _grade_function(runs) -> Verdict:
+    stopped = not_run_verdict(runs[:1], "q1_inverse_frequency_weights", 3.0,
+                              ("a1_inverse_frequency_weights",))
+    if stopped:
+        return stopped
     v = Verdict(0.0, 3.0)
-    problem = execution_problem(runs[:1], "q1_inverse_frequency_weights",
-                                ("a1_inverse_frequency_weights",))
-    if problem:
-        v.feedback.append(problem)
-        return v
     run = runs[0]
     results = run.probes.get(FUNC)
     args = run.probe_args.get(FUNC) or FIXED_PROBES
@@ -194,11 +193,10 @@ def _check_result(counts: dict, result) -> str:
 
 
 def _grade_rounded(runs) -> Verdict:
+    stopped = not_run_verdict(runs, "q2_rounded_weights", 2.0, ("a2_rounded_weights",))
+    if stopped:
+        return stopped
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q2_rounded_weights", ("a2_rounded_weights",))
-    if problem:
-        v.feedback.append(problem)
-        return v
     got = []
     for run in runs:
         pair = []
@@ -246,11 +244,10 @@ def _grade_rounded(runs) -> Verdict:
 
 
 def _grade_metrics(runs) -> Verdict:
+    stopped = not_run_verdict(runs[:1], "q3_metrics", 2.0, ("a3_metrics",))
+    if stopped:
+        return stopped
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs[:1], "q3_metrics", ("a3_metrics",))
-    if problem:
-        v.feedback.append(problem)
-        return v
     value = runs[0].answers.get("metrics")
     msg = answer_problem("metrics", value)
     if msg:

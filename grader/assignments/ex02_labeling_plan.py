@@ -26,8 +26,8 @@ import numpy as np
 from imbalance_kit.datasets import labeling_pool
 from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves
 
-from ..feedback_diagnose import (annotate, answer_problem, describe, execution_problem, is_int,
-                                 is_number, read_quotas)
+from ..feedback_diagnose import (annotate, answer_problem, describe, is_int, is_number,
+                                 not_run_verdict, read_quotas)
 from ..spec import AssignmentKey, Verdict
 
 ASSIGNMENT_ID = "ex02_labeling_plan"
@@ -128,11 +128,10 @@ def _quota_failures(run) -> dict:
 
 
 def _grade_quotas(runs) -> Verdict:
+    stopped = not_run_verdict(runs, "q1_wave1_quotas", 3.0, ANSWER_CELLS["q1_wave1_quotas"])
+    if stopped:
+        return stopped
     v = Verdict(0.0, 3.0)
-    problem = execution_problem(runs, "q1_wave1_quotas", ANSWER_CELLS["q1_wave1_quotas"])
-    if problem:
-        v.feedback.append(problem)
-        return v
     per_run = [_quota_failures(run) for run in runs]
     if any("form" in f for f in per_run):
         v.feedback.extend(_first_failures(runs, lambda r: {k: m for k, m in _quota_failures(r).items()
@@ -174,11 +173,10 @@ def _seeded_failures(run) -> dict:
 
 
 def _grade_simple(runs, grade_id, check, ok_message, points=1.0) -> Verdict:
+    stopped = not_run_verdict(runs, grade_id, points, ANSWER_CELLS[grade_id])
+    if stopped:
+        return stopped
     v = Verdict(0.0, points)
-    problem = execution_problem(runs, grade_id, ANSWER_CELLS[grade_id])
-    if problem:
-        v.feedback.append(problem)
-        return v
     lines = _first_failures(runs, check)
     if lines:
         v.feedback.extend(lines)
@@ -254,11 +252,10 @@ def _run_wave(n: int, shares: tuple, rate: float, quotas: tuple, seeded: int, de
 
 
 def _grade_yield(runs) -> Verdict:
+    stopped = not_run_verdict(runs, "q5_simulated_yield", 2.0, ANSWER_CELLS["q5_simulated_yield"])
+    if stopped:
+        return stopped
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q5_simulated_yield", ANSWER_CELLS["q5_simulated_yield"])
-    if problem:
-        v.feedback.append(problem)
-        return v
     results = []
     for i, run in enumerate(runs):
         ratio, text = _simulate(run)

@@ -26,7 +26,7 @@ import numpy as np
 from imbalance_kit.datasets import labeling_pool
 from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves
 
-from ..feedback_diagnose import (annotate, answer_problem, describe, execution_problem, is_int,
+from ..feedback_diagnose import (annotate, answer_problem, describe, is_int, not_run_verdict,
                                  pairs, read_quotas, vocab_name, when)
 from ..spec import AssignmentKey, Verdict
 
@@ -176,11 +176,8 @@ def _each_run(runs, check):
 
 
 def _fresh(runs, grade_id, points, answer_cells=("a_waves",)) -> tuple[Verdict, bool]:
-    v = Verdict(0.0, points)
-    problem = execution_problem(runs, grade_id, answer_cells)
-    if problem:
-        v.feedback.append(problem)
-    return v, problem is None
+    stopped = not_run_verdict(runs, grade_id, points, answer_cells)
+    return stopped or Verdict(0.0, points), stopped is None
 
 
 def _grade_format(runs) -> Verdict:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from imbalance_kit.ner import entity_scores
 
-from ..feedback_diagnose import answer_problem, describe, execution_problem
+from ..feedback_diagnose import answer_problem, describe, execution_problem, not_run_verdict
 from ..spec import AssignmentKey, Verdict
 from . import project_common as pc
 
@@ -87,11 +87,10 @@ def _sentences(runs, name: str):
 
 
 def _grade_process(runs) -> Verdict:
+    stopped = not_run_verdict(runs, "q3_process", 2.0, ("a_solution",))
+    if stopped:
+        return stopped
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q3_process", ("a_solution",))
-    if problem:
-        v.feedback.append(problem)
-        return v
     p = _parts()
     train, m1 = _sentences(runs, "train_sentences")
     val, m2 = _sentences(runs, "val_sentences")
@@ -108,9 +107,9 @@ def _grade_process(runs) -> Verdict:
 
 
 def _grade_reported(runs) -> Verdict:
-    problem = execution_problem(runs, "q4_reported_metrics", ("a_solution",))
-    if problem:
-        return Verdict(0.0, 1.0, [problem])
+    stopped = not_run_verdict(runs, "q4_reported_metrics", 1.0, ("a_solution",))
+    if stopped:
+        return stopped
     table, msg = _scores(runs, 1, "validation")
     measured = None if msg else (float(table.loc["DRUG", "f1"]) if "DRUG" in table.index else 0.0)
     return pc.reported_metrics_verdict(runs, 1.0, "drug_f1", measured, ALIASES)

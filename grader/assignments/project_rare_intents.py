@@ -24,7 +24,7 @@ from imbalance_kit.datasets.intents import RARE_INTENTS
 from imbalance_kit.datasets.projects import RARE_INTENT_EXAMPLES
 from imbalance_kit.metrics import macro_f1, per_class_report
 
-from ..feedback_diagnose import answer_problem, describe, execution_problem
+from ..feedback_diagnose import answer_problem, describe, execution_problem, not_run_verdict
 from ..spec import AssignmentKey, Verdict
 from . import project_common as pc
 
@@ -99,11 +99,10 @@ def _grade_rare(runs) -> Verdict:
 
 
 def _grade_process(runs) -> Verdict:
+    stopped = not_run_verdict(runs, "q3_process", 2.0, ("a_solution",))
+    if stopped:
+        return stopped
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q3_process", ("a_solution",))
-    if problem:
-        v.feedback.append(problem)
-        return v
     p = _parts()
     train, m1 = pc.text_list(runs, "train_texts")
     val, m2 = pc.text_list(runs, "val_texts")
@@ -138,9 +137,9 @@ def _grade_process(runs) -> Verdict:
 
 
 def _grade_reported(runs) -> Verdict:
-    problem = execution_problem(runs, "q4_reported_metrics", ("a_solution",))
-    if problem:
-        return Verdict(0.0, 1.0, [problem])
+    stopped = not_run_verdict(runs, "q4_reported_metrics", 1.0, ("a_solution",))
+    if stopped:
+        return stopped
     preds, msg = _predictions(runs, 1, "validation")
     y = _parts()["validation"]["intent"].tolist()
     measured = None if msg else macro_f1(y, list(preds), labels=sorted(set(y)))

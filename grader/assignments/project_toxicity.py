@@ -24,7 +24,7 @@ import numpy as np
 from imbalance_kit.datasets.projects import TOXICITY_BUDGET, _pool_labels, project_data
 from imbalance_kit.metrics import pr_auc
 
-from ..feedback_diagnose import answer_problem, describe, execution_problem, is_number
+from ..feedback_diagnose import answer_problem, describe, is_number, not_run_verdict
 from ..oracle import OracleServer, OracleSession
 from ..spec import AssignmentKey, Verdict
 from . import project_common as pc
@@ -78,11 +78,10 @@ def _seed_of(run) -> int:
 
 
 def _grade_labels(runs) -> Verdict:
+    stopped = not_run_verdict(runs, "q1_labels", 2.0, ("a_solution",))
+    if stopped:
+        return stopped
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q1_labels", ("a_solution",))
-    if problem:
-        v.feedback.append(problem)
-        return v
     report = runs[0].oracle
     if not isinstance(report, dict):
         v.feedback.append("this run did not use the grader's labeling oracle, so the labels you "
@@ -123,11 +122,10 @@ def _test_scores(runs):
 
 
 def _grade_targets(runs) -> Verdict:
+    stopped = not_run_verdict(runs, "q2_targets", 6.0, ("a_solution",))
+    if stopped:
+        return stopped
     v = Verdict(0.0, 6.0)
-    problem = execution_problem(runs, "q2_targets", ("a_solution",))
-    if problem:
-        v.feedback.append(problem)
-        return v
     scores, msg = _test_scores(runs)
     threshold = runs[0].answers.get("threshold")
     msg = msg or answer_problem("threshold", threshold)
@@ -163,11 +161,10 @@ def _grade_targets(runs) -> Verdict:
 
 
 def _grade_process(runs) -> Verdict:
+    stopped = not_run_verdict(runs, "q3_process", 2.0, ("a_solution",))
+    if stopped:
+        return stopped
     v = Verdict(0.0, 2.0)
-    problem = execution_problem(runs, "q3_process", ("a_solution",))
-    if problem:
-        v.feedback.append(problem)
-        return v
     parts = _parts(_seed_of(runs[0]))
     train, msg1 = pc.text_list(runs, "train_texts")
     val, msg2 = pc.text_list(runs, "val_texts")
@@ -185,9 +182,9 @@ def _grade_process(runs) -> Verdict:
 
 
 def _grade_reported(runs) -> Verdict:
-    problem = execution_problem(runs, "q4_reported_metrics", ("a_solution",))
-    if problem:
-        return Verdict(0.0, 1.0, [problem])
+    stopped = not_run_verdict(runs, "q4_reported_metrics", 1.0, ("a_solution",))
+    if stopped:
+        return stopped
     parts = _parts(graded_seed())
     scores, msg = pc.probe_result(runs[0], FUNC, 1, len(parts["validation"]), "number")
     measured = None
