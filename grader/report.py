@@ -271,10 +271,12 @@ def question_figure(results: ClassResults, outcomes: dict, path: Path) -> str:
     n = len(results.students)
     gids = list(outcomes)
     share = {k: np.array([outcomes[g][k] / n for g in gids]) for k in COLOURS}
-    hardest = min(gids, key=lambda g: outcomes[g]["full"])
+    # the hardest question among those graded so far (a manual one nobody scored yet is not hard)
+    graded = [g for g in gids if outcomes[g]["ungraded"] < n] or gids
+    hardest = min(graded, key=lambda g: outcomes[g]["full"])
     pct = round(100 * outcomes[hardest]["full"] / n)
     title = (f"Every question: {pct}% full marks" if all(
-        outcomes[g]["full"] == outcomes[hardest]["full"] for g in gids)
+        outcomes[g]["full"] == outcomes[hardest]["full"] for g in graded)
         else f"Hardest: {hardest}, {pct}% full marks")
     with matplotlib.rc_context(FIGURE_FONT):
         fig, ax = _figure((10, 2.2 + 0.9 * len(gids)))
@@ -449,6 +451,12 @@ def write_report(assignment_id: str, course_dir=".", db_url: str | None = None,
     out = Path(out_dir) if out_dir is not None else Path(course_dir) / "reports" / assignment_id
     out.mkdir(parents=True, exist_ok=True)
     outcomes = question_outcomes(results)
+    waiting = [g for g, c in outcomes.items() if c["ungraded"]]
+    if waiting:
+        pts = sum(results.questions[g] for g in waiting)
+        results.notes.append(f"Not graded yet for some students: {', '.join(waiting)} (manual "
+                             f"grading in formgrader). Scores are out of {_fmt(results.max_score)} "
+                             f"and count those {_fmt(pts)} point(s) as 0 until they are graded.")
     titles = {"scores.png": score_figure(results, out / "scores.png"),
               "questions.png": question_figure(results, outcomes, out / "questions.png")}
     seconds = {s: float(r["seconds"]) for s, r in results.students.items()

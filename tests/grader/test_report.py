@@ -191,6 +191,9 @@ def test_gradebook_scores_win_and_pending_results_are_reported(tmp_path, make_co
     page = write_report(AID, tmp_path, out_dir=tmp_path / "out").read_text()
     assert "not graded yet" in sections(page)["questions"]
     assert "not in the gradebook yet" in page
+    # the manual question is waiting, not hard: the figure's title names a graded one, a note says why
+    assert "Hardest: q2_rounded" in page and "Hardest: written" not in page
+    assert "Not graded yet for some students: written (manual grading in formgrader)" in page
 
 
 def test_time_not_recorded(tmp_path, make_course):
