@@ -3,7 +3,8 @@
 Per student (:func:`grade_submission`, in a worker): read the notebook strictly, rebuild it on the
 released copy (:mod:`grader.normalize`), inject each parameter set the key draws (papermill), run
 them all in one sandboxed child (:func:`grader.runner.launch`, as the worker's own uid), read the
-answers back as plain data and call ``KEY.grade`` here, outside the student's kernel.
+answers back as plain data and judge them here, outside the student's kernel, against the
+assignment's declaration (:mod:`grader.contract`, :mod:`grader.judge`).
 
 The main process (:func:`autograde`) alone writes, in this order per student: the autograded
 notebook (for formgrader/feedback), then the result file ``grader_results/<assignment>/<student>.json``
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import importlib
 import json
 import os
 import re
@@ -27,17 +27,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.feedback_diagnose import execution_problem
+from grader.contract import GradingConfigError, load_assignment, load_key, notebook_problems
+from grader.judge import judge
 from grader.limits import Limits
 from grader.runner import DEFAULT_UID, RunnerError, launch
 from grader.sandbox import SandboxUnavailable, sandbox_problem
-from grader.spec import CallError, Missing, Run, load_key
+from grader.spec import CallError, Missing, Run
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
-
-
-class GradingConfigError(RuntimeError):
-    """The answer key and the released notebook disagree (an instructor bug: stop the batch)."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +54,8 @@ class Task:
 
 
 class _KeyService:
-    """Adapter from an answer key's ``oracle_session`` hook to :func:`grader.runner.launch`."""
+    """Adapter from a key's service session factory (``KEY.services``) to
+    :func:`grader.runner.launch`."""
 
     def __init__(self, factory):
         self.factory, self.session, self.report = factory, None, None
@@ -70,13 +68,13 @@ class _KeyService:
         self.report = self.session.close() if self.session is not None else None
 
 
-def notebook_id(key) -> str:
-    """nbgrader's notebook id (file name without ``.ipynb``) of the key's notebook."""
-    return key.notebook[:-6] if key.notebook.endswith(".ipynb") else key.notebook
+def notebook_id(assignment) -> str:
+    """nbgrader's notebook id (file name without ``.ipynb``) of the assignment's one notebook."""
+    return assignment.notebook.name
 
 
-def released_path(course_dir, key) -> Path:
-    return Path(course_dir) / "exercises" / key.assignment_id / f"{notebook_id(key)}.ipynb"
+def released_path(course_dir, assignment) -> Path:
+    return Path(course_dir) / "exercises" / assignment.assignment_id / f"{notebook_id(assignment)}.ipynb"
 
 
 @functools.lru_cache(maxsize=8)
@@ -108,19 +106,14 @@ def _preimports(path: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _grade_cells(released) -> dict:
-    """grade_id -> points of the released notebook's autograded (test) cells."""
-    out = {}
-    for cell in released.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade") and cell.cell_type == "code" and not meta.get("solution"):
-            out[meta["grade_id"]] = float(meta.get("points", 0))
-    return out
-
-
-def _auto_points(released, key) -> dict:
-    """grade_id -> points of the questions the key grades (manually graded cells left out)."""
-    return {gid: pts for gid, pts in _grade_cells(released).items() if gid not in set(key.manual)}
+def _auto_points(released, assignment) -> dict:
+    """grade_id -> declared points of the autograded questions, once the released notebook is
+    known to match the declaration (else :class:`GradingConfigError`: re-run `course release`)."""
+    problems = notebook_problems(assignment, notebook_id(assignment), released)
+    if problems:
+        raise GradingConfigError("the released notebook does not match the assignment's "
+                                 "declaration (run `course release`): " + "; ".join(problems))
+    return assignment.auto_points
 
 
 def _read_runs(result: dict, params: list, probes: dict, answers, expected) -> list[Run]:
@@ -211,8 +204,9 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
 
     The student's code runs sandboxed as ``uid`` (default: this worker's uid) unless
     ``task.sandbox`` is False. Never raises for a bad submission (the record has ``status:
-    "error"``); raises :class:`GradingConfigError` when the key and the released notebook
-    disagree, and :class:`grader.sandbox.SandboxUnavailable` when the sandbox cannot run.
+    "error"``); raises :class:`GradingConfigError` when the declaration, the key and the
+    released notebook disagree, and :class:`grader.sandbox.SandboxUnavailable` when the sandbox
+    cannot run.
     """
     from papermill.parameterize import parameterize_notebook
 
@@ -222,9 +216,9 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
     started = time.monotonic()
     if task.sandbox and sandbox_problem() is not None:
         raise SandboxUnavailable(sandbox_problem())
-    key = load_key(task.assignment_id)
+    assignment, key = load_assignment(task.assignment_id), load_key(task.assignment_id)
     released = _released(task.released_path)
-    max_points = _auto_points(released, key)
+    max_points = _auto_points(released, assignment)
     if task.problem:
         return _error_record(task, task.problem, max_points)
     try:
@@ -244,9 +238,8 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
            "preimport": list(_preimports(task.released_path)),
            "extraction": extraction_cell(key.answers, probes, nonce, task.limits.call_seconds)}
     fatal, outputs = None, []
-    hook = getattr(importlib.import_module(f"grader.assignments.{task.assignment_id}"),
-                   "oracle_session", None)
-    service = _KeyService(hook) if hook else None
+    # the one service a run can have today is the labeling oracle (grader.contract.SERVICES)
+    service = _KeyService(key.services[assignment.services[0]]) if assignment.services else None
     try:
         result = launch(job, task.limits, sandbox=task.sandbox,
                         uid=uid if uid is not None else _WORKER_UID[0], service=service)
@@ -266,30 +259,15 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
         run.artifacts_dir = task.artifacts_dir
 
     try:
-        verdicts = key.grade(runs)
+        verdicts = judge(assignment, key, runs, norm.deleted)
+    except GradingConfigError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a key bug or an answer it did not foresee
         return _error_record(task, _grader_failure(exc), max_points)
-    if set(verdicts) != set(max_points):
-        raise GradingConfigError(
-            f"{task.assignment_id}: the key grades {sorted(verdicts)} but the released notebook's "
-            f"autograded cells are {sorted(max_points)}")
     questions = {}
     for gid, v in verdicts.items():
-        if abs(v.max_points - max_points[gid]) > 1e-9:
-            raise GradingConfigError(f"{task.assignment_id}: {gid} is worth {max_points[gid]:g} "
-                                     f"points in the notebook but {v.max_points:g} in the key")
-        points, feedback = min(max(float(v.points), 0.0), v.max_points), [str(f) for f in v.feedback]
-        if gid in norm.deleted:
-            points, feedback = 0.0, ["The test cell of this question was deleted from your "
-                                     "notebook; copy your answers into a fresh copy of the exercise."]
-        elif problem := execution_problem(runs[:1], gid):
-            # whatever the key says: the test cell did not run, stopped at a limit, or no answers
-            # were read (a key names the problem itself when it also looks at its answer cells)
-            points = 0.0
-            if problem not in feedback:
-                feedback.append(problem)
-        questions[gid] = {"points": points, "max_points": float(v.max_points), "feedback": feedback}
-        if v.figures and gid not in norm.deleted:
+        questions[gid] = {"points": v.points, "max_points": v.max_points, "feedback": v.feedback}
+        if v.figures:
             # names inside the student's artifacts_dir: the record stays valid if the course moves
             questions[gid]["figures"] = [Path(f).name for f in v.figures]
 
@@ -431,12 +409,14 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
 
     check_sandbox(unsafe_no_sandbox)
     course_dir = Path(course_dir)
-    key = load_key(assignment_id)
-    limits = limits if limits is not None else Limits(**key.limits)
-    nb_id = notebook_id(key)
-    rel = released_path(course_dir, key)
+    assignment = load_assignment(assignment_id)
+    load_key(assignment_id)  # a key that disagrees with the declaration stops here, before any work
+    limits = limits if limits is not None else Limits(**assignment.limits)
+    nb_id = notebook_id(assignment)
+    rel = released_path(course_dir, assignment)
     if not rel.is_file():
         raise FileNotFoundError(f"released notebook {rel} not found; run `course release` first")
+    _auto_points(_released(str(rel)), assignment)  # the released notebook matches the declaration
     store = results_dir(course_dir, assignment_id)
     url = gradebook.db_url_for(course_dir, db_url)
     records, tasks = {}, []
@@ -450,7 +430,7 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
                           artifacts_dir=str(course_dir / "feedback_artifacts" / assignment_id / sid)))
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
     with gradebook.Gradebook(url) as gb:
-        gradebook.ensure_assignment(gb, assignment_id, nb_id, _released(str(rel)))
+        gradebook.ensure_assignment(gb, assignment, {nb_id: _released(str(rel))})
         # results stored by an interrupted run whose gradebook write did not happen
         recorded = gradebook.auto_scores(gb, assignment_id)
         for sid, record in records.items():
@@ -473,7 +453,7 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
                         raise  # the whole assignment is misconfigured: no student can be graded
                     except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
                         record = _error_record(task, _grader_failure(exc),
-                                               _auto_points(_released(str(rel)), key))
+                                               _auto_points(_released(str(rel)), assignment))
                     notebook = record.pop("notebook", None)
                     if notebook is not None:
                         out = course_dir / "autograded" / task.student_id / assignment_id / f"{nb_id}.ipynb"

@@ -10,7 +10,9 @@ import nbformat
 import pytest
 
 from grader import release
+from grader.assignments import ASSIGNMENTS
 from grader.cli import main as course
+from grader.contract import graded_cells
 
 ROOT = release.ROOT
 IDS = release.assignment_ids()
@@ -27,6 +29,7 @@ def student(aid):
 def test_every_assignment_exists():
     assert IDS == ["ex01_class_weights", "ex02_labeling_plan", "ex03_three_wave_plan",
                    "project_rare_entities", "project_rare_intents", "project_toxicity", "quick_test"]
+    assert IDS == sorted(ASSIGNMENTS)
 
 
 def test_sources_lint_clean_and_match_their_keys():
@@ -64,12 +67,21 @@ def test_lint_catches_broken_test_cells(breakage, expected):
     assert any(expected in p for p in release.lint_notebook(nb, "nb")), release.lint_notebook(nb, "nb")
 
 
-def test_key_and_notebook_must_agree_on_grade_ids():
+def test_declaration_and_notebook_must_agree_on_grade_cells(tmp_path):
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    path = tmp_path / "solutions" / "ex03_three_wave_plan" / "ex03_three_wave_plan.ipynb"
     nb = source("ex03_three_wave_plan")
     _graded(nb)[0].metadata["nbgrader"]["grade_id"] = "q9_extra"
-    problems = release.lint_against_key(nb, "ex03_three_wave_plan")
-    assert any("does not grade: ['q9_extra']" in p for p in problems)
-    assert any("notebook lacks: ['q1_wave_format']" in p for p in problems)
+    _graded(nb)[1].metadata["nbgrader"]["points"] = 5
+    nbformat.write(nb, path)
+    (path.parent / "draft.ipynb").write_text(path.read_text())
+    problems = release.lint(tmp_path)
+    assert any("grade cells the declaration lacks: ['q9_extra']" in p for p in problems), problems
+    assert any("declared questions without a grade cell: ['q1_wave_format']" in p for p in problems)
+    assert any("q2_wave1_mix is worth 5 points in the notebook but 2 in the declaration" in p
+               for p in problems)
+    assert any("does not declare: ['draft.ipynb']" in p for p in problems)
+    assert not release.lint_assignment("ex01_class_weights", tmp_path)
 
 
 @pytest.mark.parametrize("aid", IDS)
@@ -88,7 +100,7 @@ def test_student_copies_hide_solutions_and_hidden_tests(aid):
             assert meta["locked"] and cell.metadata.get("editable") is False
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1 and params[0].metadata["nbgrader"]["locked"]
-    assert {c.metadata["nbgrader"]["grade_id"] for c in _graded(nb)} == release.graded_ids(source(aid))
+    assert graded_cells(nb) == graded_cells(source(aid))
 
 
 @pytest.mark.slow
