@@ -100,7 +100,7 @@ class Author:
         self.path = self.folder / solution
         self.code = read_cells(self.path)
         self.used: list[str] = []
-        self.locked: dict[str, str] = {}  # cell id -> source of locked code cells (for checks)
+        self.locked: dict[str, str] = {}  # cell id -> source of locked code cells (setup, tests)
 
     def _source(self, cell_id: str, src: str | None) -> str:
         if src is not None:
@@ -150,7 +150,9 @@ class Author:
     def tests(self, grade_id: str, src: str | None = None):
         """A locked test cell of an autograded question, worth its declared points."""
         q = self._question(grade_id, manual=False)
-        return new_code_cell(self._source(grade_id, src), id=grade_id,
+        source = self._source(grade_id, src)
+        self.locked[grade_id] = source
+        return new_code_cell(source, id=grade_id,
                              metadata=_meta(grade_id, grade=True, locked=True, points=_points(q.points)))
 
     def manual(self, grade_id: str, src: str | None = None):
@@ -183,7 +185,8 @@ class Author:
 
     def _constant_problems(self) -> list[str]:
         """The parameters cell assigns the key's defaults (and constants), as literals; each of the
-        key's constants is assigned once, as a literal, in a locked cell, with the key's value."""
+        key's constants is assigned once, as a literal, in a locked cell (setup or test), with the
+        key's value."""
         import numpy as np
 
         key: AssignmentKey = importlib.import_module(

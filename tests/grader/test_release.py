@@ -1,4 +1,4 @@
-"""Release: source notebooks are sound, student copies are generated, in sync and fail unanswered."""
+"""Release: source notebooks are sound and match their declarations, student copies are generated and in sync."""
 from __future__ import annotations
 
 import copy
@@ -85,6 +85,14 @@ def test_declaration_and_notebook_must_agree_on_grade_cells(tmp_path):
 
 
 @pytest.mark.parametrize("aid", IDS)
+def test_sources_hold_no_hidden_tests(aid):
+    """Hidden tests never run at grading time, so they could only disagree with the key (whose
+    rules decide); nbgrader's validate still fails the stubs (tests/grader/test_stubs_and_solutions.py)."""
+    assert "HIDDEN TESTS" not in (ROOT / "solutions" / aid / f"{aid}.ipynb").read_text()
+    assert "HIDDEN TESTS" not in (ROOT / "grader" / "assignments" / aid / "solution.py").read_text()
+
+
+@pytest.mark.parametrize("aid", IDS)
 def test_student_copies_hide_solutions_and_hidden_tests(aid):
     text = (ROOT / "exercises" / aid / f"{aid}.ipynb").read_text()
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "HIDDEN TESTS"):
@@ -120,30 +128,3 @@ def test_release_check_names_drifting_files(tmp_path):
     assert drift.changed == ["exercises/ex01_class_weights/ex01_class_weights.ipynb"]
     assert drift.missing == ["exercises/ex03_three_wave_plan/ex03_three_wave_plan.ipynb"]
     assert drift.extra == ["exercises/ex02_labeling_plan/notes.txt"]
-
-
-def _execute(nb, tmp_path):
-    from nbclient import NotebookClient
-
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    return {c.metadata["nbgrader"]["grade_id"]: [o for o in c.outputs if o.output_type == "error"]
-            for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id")}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("aid", IDS)
-def test_source_notebooks_pass_their_own_tests(aid, tmp_path):
-    errors = _execute(source(aid), tmp_path)
-    assert not any(errors.values()), {g: e[0]["evalue"] for g, e in errors.items() if e}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("aid", IDS)
-def test_released_stubs_fail_every_question(aid, tmp_path):
-    nb = student(aid)
-    errors = _execute(nb, tmp_path)
-    tests = [c.metadata["nbgrader"]["grade_id"] for c in _graded(nb)
-             if not c.metadata["nbgrader"]["solution"]]
-    passing = [g for g in tests if not errors[g]]
-    assert tests and not passing, f"test cells pass on the unanswered stubs: {passing}"

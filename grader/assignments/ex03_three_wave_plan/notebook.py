@@ -38,7 +38,7 @@ with **other parameter values**: compute from them.
         nb.md("plan_text", f"""
 ## Your plan
 
-Set `waves`, a list of `n_waves` dicts, one per wave, each with
+Set `waves`, a list of `n_waves` dicts (or `plan_wave(...)` results), one per wave, each with
 `quotas` (source -> int, summing to `wave_size`) and `seeded`, `uncertainty`, `random`
 (ints summing to `wave_size`). Rules of the game:
 

@@ -124,4 +124,5 @@ KEY = AssignmentKey(
     probes=probes,
     grade={"q1_drug_f1": _grade_drug, "q2_overall_f1": _grade_overall, "q3_process": _grade_process,
            "q4_reported_metrics": _grade_reported},
+    constants={"DRUG_F1_NAMES": ["drug_f1", *ALIASES]},
 )

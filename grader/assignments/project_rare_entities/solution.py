@@ -98,34 +98,26 @@ print(val_scores.round(3))
 """DRUG F1 (checked here on validation; graded on the hidden test set)"""
 _tags = predict_tags([list(t) for t in val["tokens"]])
 assert len(_tags) == len(val), "predict_tags must return one tag list per sentence"
-_scores = entity_scores(list(val["tags"]), _tags)
+_scores = entity_scores(list(val["tags"]), [list(t) for t in _tags])
 print(_scores.round(3))
 assert "DRUG" in _scores.index and _scores.loc["DRUG", "f1"] >= 0.7, \
     "DRUG F1 far below the target on validation (few drug sentences there: a rough check)"
-### BEGIN HIDDEN TESTS
-assert all(len(a) == len(b) for a, b in zip(_tags, val["tokens"]))
-### END HIDDEN TESTS
 
 
 # %% q2_overall_f1
 """micro F1 over all entity types"""
 assert _scores.loc["micro", "f1"] >= 0.96, "micro F1 far below the target on validation"
-### BEGIN HIDDEN TESTS
-assert _scores.loc["micro", "f1"] > 0
-### END HIDDEN TESTS
 
 
 # %% q3_process
 """validation kept as given"""
 assert len(val_sentences) == len(val), "val_sentences must be the validation set as given"
-### BEGIN HIDDEN TESTS
-assert len(train_sentences) >= len(train)
-### END HIDDEN TESTS
 
 
 # %% q4_reported_metrics
 """DRUG F1 reported on validation"""
-assert isinstance(reported_metrics, dict) and "drug_f1" in reported_metrics, "report drug_f1"
-### BEGIN HIDDEN TESTS
-assert 0 <= reported_metrics["drug_f1"] <= 1
-### END HIDDEN TESTS
+# the names the grader reads as drug_f1 (any case, "-" or " " for "_")
+DRUG_F1_NAMES = ['drug_f1', 'f1_drug', 'drug_f1_score']
+assert isinstance(reported_metrics, (dict, list, tuple)), "make reported_metrics a dict metric name -> value"
+_reported = ["_".join(str(k).lower().replace("-", " ").replace("_", " ").split()) for k in dict(reported_metrics)]
+assert set(_reported) & set(DRUG_F1_NAMES), "report drug_f1"

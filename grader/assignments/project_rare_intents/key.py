@@ -145,4 +145,5 @@ KEY = AssignmentKey(
     probes=probes,
     grade={"q1_macro_f1": _grade_macro, "q2_rare_recall": _grade_rare, "q3_process": _grade_process,
            "q4_reported_metrics": _grade_reported},
+    constants={"MACRO_F1_NAMES": ["macro_f1", *ALIASES]},
 )

@@ -82,9 +82,6 @@ assert len(_pred) == len(val), "predict must return one intent per text"
 _mf1 = macro_f1(val["intent"], _pred)
 print(f"validation macro F1 {_mf1:.3f}")
 assert _mf1 >= 0.9, "macro F1 far below the target on validation"
-### BEGIN HIDDEN TESTS
-assert all(isinstance(p, str) for p in _pred)
-### END HIDDEN TESTS
 
 
 # %% q2_rare_recall
@@ -93,9 +90,6 @@ _rare = val["intent"].isin(RARE_INTENTS).to_numpy()
 _recall = (pd.Series(_pred)[_rare].to_numpy() == val["intent"][_rare].to_numpy()).mean()
 print(f"validation recall over rare intents {_recall:.3f}")
 assert _recall >= 0.65, "rare-intent recall far below the target on validation"
-### BEGIN HIDDEN TESTS
-assert _recall > 0
-### END HIDDEN TESTS
 
 
 # %% q3_process
@@ -103,18 +97,16 @@ assert _recall > 0
 assert len(train_texts) == len(train_labels), "one label per training text"
 assert sorted(val_texts) == sorted(val["text"]), "val_texts must be the validation set as given"
 for intent in RARE_INTENTS:
-    assert train_labels.count(intent) > rare_examples, f"augment {intent}"
-### BEGIN HIDDEN TESTS
-assert len(train_texts) > len(train)
-### END HIDDEN TESTS
+    assert list(train_labels).count(intent) > rare_examples, f"augment {intent}"
 
 
 # %% q4_reported_metrics
 """macro F1 reported on validation"""
-assert isinstance(reported_metrics, dict) and "macro_f1" in reported_metrics, "report macro_f1"
-### BEGIN HIDDEN TESTS
-assert 0 <= reported_metrics["macro_f1"] <= 1
-### END HIDDEN TESTS
+# the names the grader reads as macro_f1 (any case, "-" or " " for "_")
+MACRO_F1_NAMES = ['macro_f1', 'f1_macro', 'macro_f1_score']
+assert isinstance(reported_metrics, (dict, list, tuple)), "make reported_metrics a dict metric name -> value"
+_reported = ["_".join(str(k).lower().replace("-", " ").replace("_", " ").split()) for k in dict(reported_metrics)]
+assert set(_reported) & set(MACRO_F1_NAMES), "report macro_f1"
 
 
 # %% variant_code

@@ -190,4 +190,5 @@ KEY = AssignmentKey(
     grade={"q1_labels": _grade_labels, "q2_targets": _grade_targets, "q3_process": _grade_process,
            "q4_reported_metrics": _grade_reported},
     services={"oracle": oracle_session},
+    constants={"PR_AUC_NAMES": ["pr_auc", *ALIASES]},
 )

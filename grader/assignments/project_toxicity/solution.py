@@ -95,10 +95,8 @@ print(reported_metrics, "threshold", round(threshold, 3))
 """labels bought through the oracle, within the budget"""
 assert oracle.used <= budget, "more labels than the budget?"
 assert oracle.used > 0, "buy labels with oracle.label(ids)"
-assert isinstance(train_texts, list) and train_texts, "set train_texts to the texts you trained on"
-### BEGIN HIDDEN TESTS
-assert len(train_texts) <= budget
-### END HIDDEN TESTS
+assert isinstance(train_texts, (list, tuple, np.ndarray)) and len(train_texts) > 0, \
+    "set train_texts to the texts you trained on"
 
 
 # %% q2_targets
@@ -110,23 +108,18 @@ _recall = (_flag & (val["label"] == 1)).sum() / (val["label"] == 1).sum()
 _precision = (_flag & (val["label"] == 1)).sum() / max(_flag.sum(), 1)
 print(f"validation: recall {_recall:.3f}, precision {_precision:.3f}")
 assert _recall >= 0.85 and _precision >= 0.6, "targets missed on validation"
-### BEGIN HIDDEN TESTS
-assert 0 < threshold < 1
-### END HIDDEN TESTS
 
 
 # %% q3_process
 """validation kept as given and never trained on"""
 assert sorted(val_texts) == sorted(val["text"]), "val_texts must be the validation set as given"
 assert not set(train_texts) & set(val["text"]), "validation texts are in your training data"
-### BEGIN HIDDEN TESTS
-assert len(val_texts) == len(val)
-### END HIDDEN TESTS
 
 
 # %% q4_reported_metrics
 """PR-AUC reported on validation"""
-assert isinstance(reported_metrics, dict) and "pr_auc" in reported_metrics, "report pr_auc"
-### BEGIN HIDDEN TESTS
-assert 0 <= reported_metrics["pr_auc"] <= 1
-### END HIDDEN TESTS
+# the names the grader reads as pr_auc (any case, "-" or " " for "_")
+PR_AUC_NAMES = ['pr_auc', 'average_precision', 'auprc', 'ap']
+assert isinstance(reported_metrics, (dict, list, tuple)), "make reported_metrics a dict metric name -> value"
+_reported = ["_".join(str(k).lower().replace("-", " ").replace("_", " ").split()) for k in dict(reported_metrics)]
+assert set(_reported) & set(PR_AUC_NAMES), "report pr_auc"
