@@ -28,9 +28,9 @@ if isinstance(w, (list, tuple)):  # a list of (class, weight) pairs is read as a
         "return a dict class -> weight (or a list of (class, weight) pairs)"
     w = dict(w)
 assert isinstance(w, dict), f"return a dict class -> weight, got {type(w).__name__}"
-w = {str(c): x for c, x in w.items()}  # class 0 may be named 0 or "0"
-assert set(w) == {"0", "1"}, f"return one weight per class (keys 0 and 1), got keys {sorted(w)}"
-assert abs(w["0"] - 0.543478) < 1e-4 and abs(w["1"] - 6.250000) < 1e-4, \
+_w = {str(c): x for c, x in w.items()}  # class 0 may be named 0 or "0"
+assert set(_w) == {"0", "1"}, f"return one weight per class (keys 0 and 1), got keys {list(w)}"
+assert abs(_w["0"] - 0.543478) < 1e-4 and abs(_w["1"] - 6.250000) < 1e-4, \
     f"got {w}; the weight of class c is N / (K * n_c)"
 
 
