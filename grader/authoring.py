@@ -68,7 +68,8 @@ def _literals(source: str, where: str) -> dict:
     """name -> value of the top-level ``name = <literal>`` assignments of a code cell."""
     out = {}
     for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
             try:
                 out[node.targets[0].id] = ast.literal_eval(node.value)
             except ValueError:
@@ -95,7 +96,8 @@ class Author:
         names = [n.name for n in assignment.notebooks]
         name = notebook or (names[0] if len(names) == 1 else None)
         if name not in names:
-            raise AuthoringError(f"{assignment.assignment_id}: name the notebook to build, one of {names}")
+            raise AuthoringError(f"{assignment.assignment_id}: name the notebook to build, "
+                                 f"one of {names}")
         self.declared = next(n for n in assignment.notebooks if n.name == name)
         self.path = self.folder / solution
         self.code = read_cells(self.path)
@@ -152,14 +154,14 @@ class Author:
         q = self._question(grade_id, manual=False)
         source = self._source(grade_id, src)
         self.locked[grade_id] = source
-        return new_code_cell(source, id=grade_id,
-                             metadata=_meta(grade_id, grade=True, locked=True, points=_points(q.points)))
+        meta = _meta(grade_id, grade=True, locked=True, points=_points(q.points))
+        return new_code_cell(source, id=grade_id, metadata=meta)
 
     def manual(self, grade_id: str, src: str | None = None):
         """The answer cell of a manually graded question (formgrader), worth its declared points."""
         q = self._question(grade_id, manual=True)
-        return new_code_cell(self._source(grade_id, src), id=grade_id,
-                             metadata=_meta(grade_id, grade=True, solution=True, points=_points(q.points)))
+        meta = _meta(grade_id, grade=True, solution=True, points=_points(q.points))
+        return new_code_cell(self._source(grade_id, src), id=grade_id, metadata=meta)
 
     def notebook(self, cells: list):
         """The source notebook of ``cells``, after checking it against the folder's other parts."""

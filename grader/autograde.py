@@ -74,7 +74,8 @@ def notebook_id(assignment) -> str:
 
 
 def released_path(course_dir, assignment) -> Path:
-    return Path(course_dir) / "exercises" / assignment.assignment_id / f"{notebook_id(assignment)}.ipynb"
+    name = f"{notebook_id(assignment)}.ipynb"
+    return Path(course_dir) / "exercises" / assignment.assignment_id / name
 
 
 @functools.lru_cache(maxsize=8)

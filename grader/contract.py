@@ -234,7 +234,8 @@ def notebook_problems(assignment: Assignment, name: str, nb) -> list[str]:
     questions = {q.grade_id: q for q in declared.questions}
     problems = []
     if set(cells) - set(questions):
-        problems.append(f"{where}: grade cells the declaration lacks: {sorted(set(cells) - set(questions))}")
+        extra = sorted(set(cells) - set(questions))
+        problems.append(f"{where}: grade cells the declaration lacks: {extra}")
     if set(questions) - set(cells):
         problems.append(f"{where}: declared questions without a grade cell: "
                         f"{sorted(set(questions) - set(cells))}")
@@ -245,8 +246,9 @@ def notebook_problems(assignment: Assignment, name: str, nb) -> list[str]:
             problems.append(f"{where}: {gid} is worth {points!r} points in the notebook but "
                             f"{q.points:g} in the declaration")
         if manual != q.manual:
-            problems.append(f"{where}: {gid} is {'a manually graded answer' if manual else 'a test cell'} "
-                            f"in the notebook but declared {'manual' if q.manual else 'autograded'}")
+            kind = "a manually graded answer" if manual else "a test cell"
+            problems.append(f"{where}: {gid} is {kind} in the notebook but declared "
+                            f"{'manual' if q.manual else 'autograded'}")
     ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells}
     missing = sorted({r for q in declared.questions for r in q.reads} - ids)
     if missing:
@@ -287,7 +289,8 @@ def load_key(assignment_id: str) -> AssignmentKey:
     assignment = load_assignment(assignment_id)
     key = getattr(_module(assignment_id), "KEY", None)
     if not isinstance(key, AssignmentKey):
-        raise GradingConfigError(f"grader/assignments/{assignment_id}/ must define KEY = AssignmentKey(...)")
+        raise GradingConfigError(f"grader/assignments/{assignment_id}/ must define "
+                                 "KEY = AssignmentKey(...)")
     problems = key_problems(assignment, key)
     if problems:
         raise GradingConfigError("; ".join(problems))

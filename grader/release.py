@@ -118,7 +118,8 @@ def lint(root: Path = ROOT) -> list[str]:
 
     ids = assignment_ids(root)
     problems = [f"{SOURCE_DIR}/{aid}: missing (the assignment is registered in "
-                "grader/assignments; run tools/make_notebooks.py)" for aid in ASSIGNMENTS if aid not in ids]
+                "grader/assignments; run tools/make_notebooks.py)"
+                for aid in ASSIGNMENTS if aid not in ids]
     for aid in ids:
         problems += lint_assignment(aid, root)
     return problems

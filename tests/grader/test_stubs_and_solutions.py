@@ -58,7 +58,10 @@ def _validate(*args) -> str:
 
 @pytest.mark.slow
 def test_nbgrader_validate_fails_the_stubs_and_passes_the_solution(tmp_path):
-    shutil.copy(ROOT / "solutions" / "ex01_class_weights" / "ex01_class_weights.ipynb", tmp_path / "solution.ipynb")
-    shutil.copy(ROOT / "exercises" / "ex01_class_weights" / "ex01_class_weights.ipynb", tmp_path / "stub.ipynb")
-    assert "Success! Your notebook passes all the tests." in _validate(str(tmp_path / "solution.ipynb"))
-    assert "Success! The notebook does not pass any tests." in _validate("--invert", str(tmp_path / "stub.ipynb"))
+    name = "ex01_class_weights"
+    shutil.copy(ROOT / "solutions" / name / f"{name}.ipynb", tmp_path / "solution.ipynb")
+    shutil.copy(ROOT / "exercises" / name / f"{name}.ipynb", tmp_path / "stub.ipynb")
+    passed = _validate(str(tmp_path / "solution.ipynb"))
+    assert "Success! Your notebook passes all the tests." in passed, passed
+    inverted = _validate("--invert", str(tmp_path / "stub.ipynb"))
+    assert "Success! The notebook does not pass any tests." in inverted, inverted
