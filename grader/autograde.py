@@ -163,8 +163,15 @@ def _read_runs(result: dict, params: list, probes: dict, answers, expected) -> l
 
 
 def _autograded_notebook(nb, outputs, verdicts: dict):
-    """The executed first run for formgrader: trusted cells, child outputs, verdict notes."""
+    """The executed first run for formgrader: trusted cells, child outputs, verdict notes.
+
+    Pages render this notebook as it is, so what the student wrote or printed is cleaned here
+    (:mod:`grader.sanitize`) and the notes escape the student text they quote."""
+    import html
+
     import nbformat
+
+    from grader.sanitize import clean_notebook, html_block, lines_html
 
     nb = copy.deepcopy(nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -180,15 +187,16 @@ def _autograded_notebook(nb, outputs, verdicts: dict):
         except nbformat.ValidationError:
             for cell in code:
                 cell.outputs = []
+    clean_notebook(nb)
     cells = []
     for cell in nb.cells:
         cells.append(cell)
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if gid in verdicts:
             v = verdicts[gid]
-            lines = [f"**Autograder, {gid}: {v['points']:g} / {v['max_points']:g} points.**"]
-            lines += [f"- {line}" for line in v["feedback"]]
-            cells.append(nbformat.v4.new_markdown_cell("\n".join(lines)))
+            note = (f"<p><strong>Autograder, {html.escape(gid)}: {v['points']:g} / "
+                    f"{v['max_points']:g} points.</strong></p>{lines_html(v['feedback'])}")
+            cells.append(nbformat.v4.new_markdown_cell(html_block(note)))
     nb.cells = cells
     return nbformat.v4.upgrade(nb)
 
