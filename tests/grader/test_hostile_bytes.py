@@ -24,6 +24,7 @@ from grader import gradebook, sandbox  # noqa: E402
 from grader.cli import main  # noqa: E402
 from grader.commands.feedback import write_feedback  # noqa: E402
 from grader.normalize import read_notebook  # noqa: E402
+from grader.report import write_report  # noqa: E402
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(sandbox.sandbox_problem() is not None,
@@ -77,7 +78,8 @@ def _hostile_class(rng):
                            f"display({{'text/plain': {p}, 'text/html': {p}, 'text/markdown': {p}}}, raw=True)\n"
                            f"{RATIO}"),
         "result_repr": _answer(f"class X:\n    def __repr__(self):\n        return {p}\n{RATIO}\nX()"),
-        "error_text": _answer(f"raise ValueError({p})"),
+        "error_text": _answer(f"raise ValueError({p})",
+                              share=f"def share(a, b):\n    raise ValueError({p})"),
         "error_name": _answer(f"raise type({p}, (Exception,), {{}})({p})"),
         "answers": _answer(f"ratio = {{{p}: [{p}]}}", share=f"def share(a, b):\n    return {p}"),
         "huge": _answer(f"print('x' * 5_000_000)\nfor i in range(300):\n    print({p})\n{RATIO}"),
@@ -150,7 +152,7 @@ def test_fuzz_leaves_only_valid_utf8_files_and_no_temporary_ones(fuzzed):
     nbformat.read(course / "autograded" / "display" / "tiny_fixture" / NB, as_version=4)
 
 
-def test_fuzz_terminal_csv_and_feedback_get_no_raw_control_text(fuzzed, capsys):
+def test_fuzz_terminal_csv_report_and_feedback_take_the_class(fuzzed, capsys):
     course, students, _, records = fuzzed
     table = A.grade_table(records).split("\n")
     assert len(table) == len(records) + 1
@@ -160,6 +162,13 @@ def test_fuzz_terminal_csv_and_feedback_get_no_raw_control_text(fuzzed, capsys):
     rows = list(csv.DictReader(lines))
     assert len(lines) == len(rows) + 1 and {r["student_id"] for r in rows} == set(students)
     assert len(write_feedback("tiny_fixture", course)) == len(students)
+    write_report("tiny_fixture", course_dir=course).read_bytes().decode("utf-8")
+    capsys.readouterr()
+    # `course check` on a student's notebook quotes its test cells' errors
+    main(["check", str(course / "submitted" / "error_text" / NB), "--course-dir", str(course)])
+    out = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("public test test_share: failed: ValueError") for line in out), out
+    assert all(line.isprintable() for line in out), (SEED, out)
 
 
 def test_fuzz_rerun_works(fuzzed):
