@@ -10,7 +10,8 @@ notebook (for formgrader/feedback), then the result file ``grader_results/<assig
 (atomic rename: THE record that a student is graded), then the gradebook (one transaction). The
 gradebook is derived: a run that starts after an interruption re-records any stored result the
 gradebook lacks or disagrees with, so a kill at any point neither loses a result nor grades a
-student twice.
+student twice. A failure while writing one student's result becomes that student's error record
+(:func:`_commit`), never the batch's; folders that are not valid student ids are reported only.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import json
 import os
 import re
 import secrets
+import stat
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,8 +34,14 @@ from grader.limits import Limits
 from grader.runner import DEFAULT_UID, RunnerError, launch
 from grader.sandbox import SandboxUnavailable, sandbox_problem
 from grader.spec import CallError, Missing, Run, load_key
+from grader.student_text import printable, printable_name, valid_unicode
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")
+
+
+def valid_student_id(sid: str) -> bool:
+    """Whether ``sid`` is a whole student id (``fullmatch``: ``$`` would let "bob\\n" through)."""
+    return STUDENT_ID.fullmatch(sid) is not None
 
 
 class GradingConfigError(RuntimeError):
@@ -309,9 +317,6 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
               "max_score": sum(max_points.values()),
               "status": "error" if errors else "graded", "error": errors[0] if errors else None,
               "questions": questions, "seconds": round(time.monotonic() - started, 3)}
-    stamp = Path(task.path).with_name("timestamp.txt")  # nbgrader's collect writes one
-    if stamp.is_file() and stamp.stat().st_size < 200:
-        record["timestamp"] = stamp.read_text(errors="replace").strip()
     if norm.deleted:
         record["deleted_cells"] = norm.deleted
     record["cells"] = runs[0].cells
@@ -352,8 +357,10 @@ def discover(submissions, assignment_id: str, nb_name: str) -> list[tuple[str, P
         if entry.name.startswith(".") or not entry.is_dir():
             continue
         sid = entry.name
-        if not STUDENT_ID.match(sid):
-            found.append((sid, None, f"invalid student id {sid!r} (use letters, digits, ._@+-)"))
+        if not valid_student_id(sid):
+            shown = printable_name(sid)  # never a valid id: the escapes add a backslash
+            found.append((shown, None, f"invalid student id '{shown}': name the folder with "
+                          "letters, digits and ._@+- only (at most 100, starting with a letter or digit)"))
             continue
         if entry.is_symlink() or (entry / assignment_id).is_symlink():
             found.append((sid, None, "the submission folder is a symbolic link, not a folder"))
@@ -365,7 +372,7 @@ def discover(submissions, assignment_id: str, nb_name: str) -> list[tuple[str, P
         elif not _submitted_here(entry, assignment_id):
             continue  # nbgrader layout: this student handed in other assignments, not this one
         else:
-            names = sorted(p.name for p in entry.rglob("*.ipynb"))[:5]
+            names = sorted(printable_name(p.name) for p in entry.rglob("*.ipynb"))[:5]
             found.append((sid, None, f"no {nb_name}.ipynb in the submission"
                           + (f" (found {', '.join(names)}; rename the file)" if names else "")))
     return found
@@ -384,13 +391,19 @@ def _submitted_here(entry: Path, assignment_id: str) -> bool:
 
 
 def _atomic_write(path: Path, text: str):
+    """Write UTF-8 ``text`` to ``path`` all at once (rename); a failure leaves no temporary file."""
+    data = valid_unicode(text).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def results_dir(course_dir, assignment_id: str) -> Path:
@@ -432,7 +445,6 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
     """
     import multiprocessing
 
-    import nbformat
     from tqdm import tqdm
 
     from grader import gradebook
@@ -447,8 +459,12 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
         raise FileNotFoundError(f"released notebook {rel} not found; run `course release` first")
     store = results_dir(course_dir, assignment_id)
     url = gradebook.db_url_for(course_dir, db_url)
+    max_points = _auto_points(_released(str(rel)), key)
     records, tasks = {}, []
     for sid, path, problem in discover(submissions, assignment_id, nb_id):
+        if not valid_student_id(sid):  # reported, never stored: no file or gradebook row for it
+            records[sid] = _error_record(Task(assignment_id, sid, None, str(rel)), problem, max_points)
+            continue
         previous = None if force else _stored(store / f"{sid}.json")
         if previous is not None and (previous["status"] == "graded" or not retry_errors):
             records[sid] = previous
@@ -463,8 +479,12 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
         recorded = gradebook.auto_scores(gb, assignment_id)
         for sid, record in records.items():
             wanted = {g: float(q["points"]) for g, q in record["questions"].items()}
-            if recorded.get(sid) != wanted:
-                gradebook.record_result(gb, assignment_id, sid, record)
+            if valid_student_id(sid) and recorded.get(sid) != wanted:
+                try:
+                    gradebook.record_result(gb, assignment_id, sid, record)
+                except Exception as exc:  # noqa: BLE001 - the stored result stays the record
+                    _warn(f"{sid}: the stored result could not be written to the gradebook "
+                          f"({_describe(exc)}); the next run tries again")
         if not tasks:
             return _finish(records, json_path)
         bar = tqdm(total=len(tasks), desc=f"grading {assignment_id}", unit="nb",
@@ -480,17 +500,11 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
                     except (GradingConfigError, SandboxUnavailable):
                         raise  # the whole assignment is misconfigured: no student can be graded
                     except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
-                        record = _error_record(task, _grader_failure(exc),
-                                               _auto_points(_released(str(rel)), key))
-                    notebook = record.pop("notebook", None)
-                    if notebook is not None:
-                        out = course_dir / "autograded" / task.student_id / assignment_id / f"{nb_id}.ipynb"
-                        _atomic_write(out, nbformat.writes(notebook))
-                    del notebook, fut
-                    # the commit point: from here on the student counts as graded
-                    _atomic_write(store / f"{task.student_id}.json", json.dumps(record, indent=1))
-                    gradebook.record_result(gb, assignment_id, task.student_id, record)
-                    records[task.student_id] = record
+                        record = _error_record(task, _grader_failure(exc), max_points)
+                    del fut
+                    notebook = course_dir / "autograded" / task.student_id / assignment_id / f"{nb_id}.ipynb"
+                    records[task.student_id] = _commit(gb, task, record, Path(submissions), notebook,
+                                                       store, max_points)
                     bar.update()
             except BaseException:
                 for fut in futures:
@@ -499,6 +513,108 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
             finally:
                 bar.close()
     return _finish(records, json_path)
+
+
+def _commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path, store: Path,
+            max_points: dict) -> dict:
+    """Store one student's record: autograded notebook, result file (the commit point: from then
+    on the student counts as graded), gradebook. Whatever fails here (a byte no file takes, a full
+    disk, the gradebook) becomes this student's error record, naming them; the batch goes on."""
+    import nbformat
+
+    from grader import gradebook
+
+    sid = task.student_id
+    notebook = record.pop("notebook", None)
+    try:
+        record.update(_submission_times(task, submissions))
+        if notebook is not None:
+            _atomic_write(notebook_path, nbformat.writes(valid_unicode(notebook)))
+        del notebook  # the main process keeps no executed notebook
+        record = valid_unicode(record)
+        _atomic_write(store / f"{sid}.json", json.dumps(record, indent=1))
+        gradebook.record_result(gb, task.assignment_id, sid, record)
+        return record
+    except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
+        failure = (f"the grader could not store the result of {sid} ({_describe(exc)}); "
+                   "your instructor will look at it (re-grade with `course autograde --retry-errors`)")
+    error = {**_error_record(task, failure, max_points),
+             **{k: record[k] for k in ("submitted_at", "timestamp", "timestamp_note") if k in record}}
+    try:
+        _atomic_write(store / f"{sid}.json", json.dumps(error, indent=1))
+        gradebook.record_result(gb, task.assignment_id, sid, error)
+    except Exception as exc:  # noqa: BLE001
+        _warn(f"{sid}: {failure}; storing that error failed too ({_describe(exc)}), so {sid} is "
+              "graded again on the next run")
+    return error
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {printable(message)}", file=sys.stderr)
+
+
+#: nbgrader's ``timestamp.txt`` holds a time written by the student's own ``submit``; a claim this
+#: much later than the file's arrival cannot be true (clock skew aside).
+CLAIM_SLACK_SECONDS = 120
+
+
+def _submission_times(task: Task, submissions: Path) -> dict:
+    """When the submission arrived, from the file system; nbgrader's timestamp.txt kept for display.
+
+    ``submitted_at`` (ISO 8601, UTC) is the notebook's ctime in the submissions folder: the time
+    it was written there (by nbgrader's collect, the exchange, or whoever copied it in). A student
+    cannot set it earlier, so it is THE submission time for lateness. ``timestamp`` is nbgrader's
+    ``<student>/<assignment>/timestamp.txt`` (written by the student's ``submit``): the gradebook
+    keeps it because formgrader counts a submission as autograded only when the two agree (nbgrader
+    layout only; a file next to a flat ``<student>/<nb>.ipynb`` is nobody's). ``timestamp_note``
+    flags a claim that is not a time or comes after the arrival.
+    """
+    from datetime import datetime, timezone
+
+    from nbgrader.utils import parse_utc
+
+    if task.path is None:
+        return {}
+    path = Path(task.path)
+    try:
+        arrived = datetime.fromtimestamp(os.lstat(path).st_ctime, timezone.utc).replace(tzinfo=None)
+    except OSError:
+        return {}
+    out = {"submitted_at": arrived.isoformat(timespec="seconds") + "Z"}
+    if path.parent != submissions / task.student_id / task.assignment_id:
+        return out
+    claim = _small_text(path.with_name("timestamp.txt"))
+    if claim is None:
+        return out
+    out["timestamp"] = claim
+    try:
+        claimed = parse_utc(claim)
+    except (ValueError, TypeError, OverflowError):
+        out["timestamp_note"] = f"timestamp.txt is not a time: {claim[:60]!r}"
+        return out
+    if (claimed - arrived).total_seconds() > CLAIM_SLACK_SECONDS:
+        out["timestamp_note"] = (f"timestamp.txt says {claimed.isoformat(timespec='seconds')}Z, after "
+                                 f"the notebook arrived ({out['submitted_at']})")
+    return out
+
+
+def _small_text(path: Path, limit: int = 200) -> str | None:
+    """A small regular file's text (never through a symbolic link, never blocking on a FIFO)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        raw = fh.read(limit + 1)
+    if len(raw) > limit:
+        return None
+    return printable(raw.decode("utf-8", "replace").strip())
 
 
 def _finish(records: dict, json_path) -> dict:
@@ -511,12 +627,17 @@ def _finish(records: dict, json_path) -> dict:
 
 
 def grade_table(records: dict) -> str:
-    """A plain-text table: student, score, status and the first problem, one line each."""
+    """A plain-text table: student, score, status and the first problem, one line each.
+
+    Student-derived text (error messages quote the student's exceptions) is shown escaped: no
+    control character, ANSI escape or line break reaches the terminal raw.
+    """
     rows = [("student", "score", "status", "note")]
     for sid, r in records.items():
         note = r.get("error") or next((f"{g}: {q['feedback'][0]}" for g, q in r["questions"].items()
                                        if q["points"] < q["max_points"] and q["feedback"]), "")
-        rows.append((sid, f"{r['score']:g}/{r['max_score']:g}", r["status"], note[:70]))
+        rows.append((printable(sid), f"{r['score']:g}/{r['max_score']:g}", printable(r["status"]),
+                     printable(note[:70])))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(f"{a:<{widths[0]}}  {b:>{widths[1]}}  {c:<{widths[2]}}  {d}".rstrip()
                      for a, b, c, d in rows)

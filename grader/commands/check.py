@@ -32,6 +32,7 @@ def run(args) -> int:
     from grader.autograde import Task, grade_submission, released_path
     from grader.limits import Limits
     from grader.spec import load_key
+    from grader.student_text import printable
 
     nb_path = Path(args.notebook)
     assignment_id = args.assignment or nb_path.stem
@@ -55,11 +56,11 @@ def run(args) -> int:
                                    str(released_path(course_dir, key)), defaults_only=True,
                                    sandbox=isolated, limits=Limits(**key.limits)))
     if record["status"] == "error":
-        print(f"problem: {record['error']}")
+        print(f"problem: {printable(record['error'])}")  # quotes the notebook's own errors
     for gid, cell in record.get("cells", {}).items():
         if gid in record["questions"]:
             state = ("did not run" if not cell["executed"]
-                     else f"failed: {cell['error']}" if cell["error"] else "passed")
+                     else f"failed: {printable(cell['error'])}" if cell["error"] else "passed")
             print(f"public test {gid}: {state}")
     if not key.check_shows_scores:
         print("This is a test: the check shows whether your answers are in the right form, not "
@@ -68,7 +69,7 @@ def run(args) -> int:
     for gid, q in record["questions"].items():
         print(f"{gid}: {q['points']:g} / {q['max_points']:g}")
         for line in q["feedback"]:
-            print(f"  - {line}")
+            print(f"  - {printable(line)}")
     print(f"total on the notebook's own parameters: {record['score']:g} / {record['max_score']:g} "
           "(grading also re-runs it with other values)")
     return 0 if record["status"] == "graded" else 1
