@@ -180,8 +180,8 @@ def prior_shift_correction(p, train_prior: float, true_prior: float) -> np.ndarr
     [0.08, 0.439]
     """
     p = check_probabilities(p, "p")
-    train = check_fraction(train_prior, "train_prior", inclusive=False)
-    true = check_fraction(true_prior, "true_prior", inclusive=False)
+    train = check_fraction(train_prior, "train_prior", closed="neither")
+    true = check_fraction(true_prior, "true_prior", closed="neither")
     w1, w0 = true / train, (1 - true) / (1 - train)
     return p * w1 / (p * w1 + (1 - p) * w0)
 

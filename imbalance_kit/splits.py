@@ -18,7 +18,7 @@ _MAX_FOLDS = 20
 def _check_sizes(sizes) -> tuple:
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) not in (2, 3):
         raise ValueError(f"sizes must hold 2 (train, test) or 3 (train, val, test) fractions, got {sizes!r}")
-    sizes = tuple(check_fraction(s, f"sizes[{i}]", 0, 1, inclusive=False) for i, s in enumerate(sizes))
+    sizes = tuple(check_fraction(s, f"sizes[{i}]", 0, 1, closed="neither") for i, s in enumerate(sizes))
     if not np.isclose(sum(sizes), 1.0):
         raise ValueError(f"sizes must sum to 1, got {sizes} (sum {sum(sizes):.4g})")
     return sizes

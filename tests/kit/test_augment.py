@@ -271,7 +271,7 @@ def test_review_sample_bad_input():
     (lambda: random_insertion(None, rng=0), TypeError, "text must be a str"),
     (lambda: synonym_replacement(["a", "b"], rng=0), TypeError, "text must be a str"),
     (lambda: random_swap("a b", n=-1), ValueError, "n must be an int >= 0"),
-    (lambda: random_deletion("a b", p=1.5), ValueError, r"p must be in \[0.0, 1.0\]"),
+    (lambda: random_deletion("a b", p=1.5), ValueError, r"p must be in \[0, 1\]"),
     (lambda: random_insertion("a b", vocab=[]), ValueError, "vocab is empty"),
     (lambda: random_insertion("a b", vocab="abc"), TypeError, "single string"),
     (lambda: synonym_replacement("a b", lexicon=["a"]), TypeError, "lexicon must be a mapping"),
