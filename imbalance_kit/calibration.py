@@ -16,6 +16,7 @@ from ._validation import (
     check_binary,
     check_fraction,
     check_in_choices,
+    check_int,
     check_probabilities,
     check_same_length,
     check_scores,
@@ -240,8 +241,7 @@ def reliability_table(y_true, p, n_bins: int = 10, strategy: str = "uniform", ki
     """
     check_in_choices(kind, KINDS, "kind")
     check_in_choices(strategy, STRATEGIES, "strategy")
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
-        raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}")
+    n_bins = check_int(n_bins, "n_bins", minimum=1)
     conf, outcome = _confidence_and_outcome(y_true, p, kind)
     if strategy == "quantile":
         # Same expression as calibration_curve: linspace(0, 100) rounds differently.
