@@ -46,15 +46,15 @@ def check_same_length(**arrays) -> int:
     return next(iter(lengths.values()))
 
 
-def check_binary(y, name: str = "y_true") -> np.ndarray:
-    """Return ``y`` as an int array of 0/1 with both classes present."""
+def check_binary(y, name: str = "y_true", both: bool = True) -> np.ndarray:
+    """Return ``y`` as an int array of 0/1; with ``both`` (default) each class must occur."""
     arr = as_1d(y, name)
     if arr.dtype == bool:
         arr = arr.astype(int)
     uniq = set(np.unique(arr).tolist())
     if not uniq <= {0, 1}:
         raise ValueError(f"{name} must hold only 0 and 1, got {sorted(uniq, key=str)[:5]}")
-    if len(uniq) < 2:
+    if both and len(uniq) < 2:
         raise ValueError(f"{name} holds only one class ({uniq.pop()}); both 0 and 1 are needed")
     return arr.astype(int)
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.special import expit, log_expit, softmax
 
-from ._validation import (as_1d, check_fraction, check_in_choices, check_int, check_probabilities,
+from ._validation import (as_1d, check_binary, check_fraction, check_in_choices, check_int, check_probabilities,
                           check_same_length, check_scores)
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -28,12 +28,7 @@ _EPS = np.finfo(float).eps
 
 
 def _check_labels01(y_true) -> np.ndarray:
-    y = as_1d(y_true, "y_true")
-    if y.dtype == bool:
-        y = y.astype(int)
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError(f"y_true must hold only 0 and 1, got {sorted(set(np.unique(y).tolist()), key=str)[:5]}")
-    return y.astype(float)
+    return check_binary(y_true, "y_true", both=False).astype(float)  # a batch may hold one class
 
 
 def _check_class_index(y_true, n_classes: int) -> np.ndarray:

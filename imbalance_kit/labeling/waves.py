@@ -7,15 +7,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validation import check_dataframe, check_int, check_number_mapping, check_scores, check_seed
+from .._validation import (check_binary, check_dataframe, check_int, check_number_mapping, check_scores,
+                           check_seed)
 from .quotas import source_entropy
 from .rules import seed_candidates
 
 
 def _check_pool(pool, need=("source", "label", "dup_group")) -> pd.DataFrame:
     pool = check_dataframe(pool, "pool", need)
-    if "label" in need and not set(np.unique(pool["label"].to_numpy()).tolist()) <= {0, 1}:
-        raise ValueError("pool['label'] must hold only 0 and 1")
+    if "label" in need:
+        check_binary(pool["label"], "pool['label']", both=False)
     return pool
 
 

@@ -21,6 +21,7 @@ REPEATED = {
     r"is not a column of|has no column": "check_dataframe(columns=...)",
     r"contains NaN or infinite": "check_scores",
     r"probabilities in \[0, 1\]": "check_probabilities",
+    r"only 0 and 1": "check_binary",
     r"def _?check_(count|int|n|seed|weight|mapping|shares|fraction)\b": "the check in _validation",
 }
 
