@@ -23,8 +23,10 @@ from grader.assignments import project_rare_intents as ki
 from grader.assignments import project_toxicity as kt
 from grader.assignments import quick_test as kq
 from imbalance_kit import class_weights
+from imbalance_kit.datasets.abuse import ABUSE_LIFT
 from imbalance_kit.datasets.intents import RARE_INTENTS
 from imbalance_kit.datasets.projects import RARE_INTENT_EXAMPLES, TOXICITY_BUDGET, project_data
+from imbalance_kit.datasets.tickets import FRAUD_LIFT
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -202,7 +204,7 @@ assert set(metrics) == {"pr_auc", "macro_f1"}
 def ex02():
     d = k2.DEFAULTS
     rates = k2.source_rates(d)
-    rate_rows = "\n".join(f"| {s} | {share:.0%} | {k2.FRAUD_LIFT[s]}x | {rates[s]:.3f} |"
+    rate_rows = "\n".join(f"| {s} | {share:.0%} | {FRAUD_LIFT[s]}x | {rates[s]:.3f} |"
                           for s, share in d["source_shares"].items())
     return notebook([
         md("intro", f"""
@@ -243,7 +245,7 @@ wave_size = {d['wave_size']:_}
 from imbalance_kit.datasets import labeling_pool
 from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves, source_quotas
 
-FRAUD_LIFT = {k2.FRAUD_LIFT!r}
+FRAUD_LIFT = {FRAUD_LIFT!r}
 MIN_SHARE = {k2.MIN_SHARE}  # diversity floor: every source gets at least this share of a wave
 pool = labeling_pool(n_tickets, source_shares, fraud_rate,
                      {{s: fraud_rate * FRAUD_LIFT[s] for s in source_shares}}, seed={k2.POOL_SEED})
@@ -373,7 +375,7 @@ model and spend the remaining budget on the items it is least sure about, capped
 
 def ex03():
     d = k3.DEFAULTS
-    rows = "\n".join(f"| {s} | {share:.0%} | {k3.SOURCE_LIFT[s]}x | {d['positive_rate'] * k3.SOURCE_LIFT[s]:.3f} |"
+    rows = "\n".join(f"| {s} | {share:.0%} | {ABUSE_LIFT[s]}x | {d['positive_rate'] * ABUSE_LIFT[s]:.3f} |"
                      for s, share in d["source_shares"].items())
     vocab = "\n".join(["| name | kind | what it measures |", "|---|---|---|"]
                       + [f"| `{n}` | {kind} | {what} |"
@@ -393,10 +395,11 @@ how you will measure success after each wave.
 {rows}
 
 Each wave picks items per source (`quotas`) and splits the wave into `seeded` (top matches of
-weak keyword rules), `uncertainty` (items a model trained on all labels so far is least sure
-about) and `random` items. The plan is judged by simulation with `imbalance_kit.labeling`
-(`help(simulate_waves)` lists the simulator's assumptions), and the grader re-runs the notebook
-with **other parameter values**: compute from them.
+a weak rule on abuse keywords, the pool's `seed_score`), `uncertainty` (items a model is least
+sure about) and `random` items. The plan is judged by simulation with `imbalance_kit.labeling`:
+no model is trained there; uncertainty picks come from a simulated model whose quality grows
+with the positives labeled so far (`help(simulate_waves)` lists every assumption). The grader
+re-runs the notebook with **other parameter values**: compute from them.
 """),
         parameters(f"""
 # Parameters (the grader may change these values)
@@ -409,12 +412,13 @@ source_shares = {d['source_shares']!r}
 from imbalance_kit.datasets import labeling_pool
 from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves, source_quotas
 
-SOURCE_LIFT = {k3.SOURCE_LIFT!r}
+SOURCE_LIFT = {ABUSE_LIFT!r}
 POOL_SIZE = {k3.POOL_SIZE:_}
 ENTROPY_FLOOR = {k3.ENTROPY_FLOOR}  # every wave's source entropy (0..1) must reach this
 RANDOM_FLOOR = {k3.RANDOM_FLOOR}  # wave 1 keeps at least this share of random picks
 pool = labeling_pool(POOL_SIZE, source_shares, positive_rate,
-                     {{s: positive_rate * SOURCE_LIFT[s] for s in source_shares}}, seed={k3.POOL_SEED})
+                     {{s: positive_rate * SOURCE_LIFT[s] for s in source_shares}}, seed={k3.POOL_SEED},
+                     domain="abuse")
 SUCCESS_METRICS = {list(k3.SUCCESS_METRICS)!r}
 """),
         md("plan_text", f"""
