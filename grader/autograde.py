@@ -2,8 +2,15 @@
 
 Per student (:func:`grade_submission`, in a worker): read the notebook strictly, rebuild it on the
 released copy (:mod:`grader.normalize`), inject each parameter set the key draws (papermill), run
-them all in one sandboxed child (:func:`grader.runner.launch`, as the worker's own uid), read the
-answers back as plain data and call ``KEY.grade`` here, outside the student's kernel.
+them all in one sandboxed child (:func:`grader.runner.launch`, as the uid the worker leased,
+:mod:`grader.uids`), read the answers back as plain data and call ``KEY.grade`` here, outside the
+student's kernel.
+
+Failures of our own machinery are not the student's: a sandbox that failed before the student's
+code ran is started once more on another uid, and if that fails too the student is reported as
+``grader_error`` and nothing is stored, so the next run grades them again. A worker that dies
+takes every submission in flight with it; those are graded again one at a time, and only a
+submission that takes down a second worker while graded alone becomes that student's error.
 
 The main process (:func:`autograde`) alone writes, in this order per student: the autograded
 notebook (for formgrader/feedback), then the result file ``grader_results/<assignment>/<student>.json``
@@ -15,6 +22,7 @@ student twice. A failure while writing one student's result becomes that student
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import importlib
@@ -25,14 +33,16 @@ import secrets
 import stat
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.feedback_diagnose import execution_problem
 from grader.limits import Limits
-from grader.runner import DEFAULT_UID, RunnerError, launch
-from grader.sandbox import SandboxUnavailable, sandbox_problem
+from grader.runner import RunnerError, launch
+from grader.sandbox import InfrastructureError, SandboxUnavailable, sandbox_problem
 from grader.spec import CallError, Missing, Run, load_key
 from grader.student_text import printable, printable_name, valid_unicode
 
@@ -225,10 +235,12 @@ def _grader_failure(exc: BaseException) -> str:
 def grade_submission(task: Task, uid: int | None = None) -> dict:
     """Grade one submission; return its result record (and ``"notebook"``, the autograded copy).
 
-    The student's code runs sandboxed as ``uid`` (default: this worker's uid) unless
-    ``task.sandbox`` is False. Never raises for a bad submission (the record has ``status:
-    "error"``); raises :class:`GradingConfigError` when the key and the released notebook
-    disagree, and :class:`grader.sandbox.SandboxUnavailable` when the sandbox cannot run.
+    The student's code runs sandboxed as ``uid`` (default: the uid this process leased,
+    :func:`grader.uids.process_uid`) unless ``task.sandbox`` is False. Never raises for a bad
+    submission (the record has ``status: "error"``); raises :class:`GradingConfigError` when the
+    key and the released notebook disagree, :class:`grader.sandbox.SandboxUnavailable` when the
+    sandbox cannot run, and :class:`grader.sandbox.InfrastructureError` when the sandbox failed
+    before the student's code ran, on two uids.
     """
     from papermill.parameterize import parameterize_notebook
 
@@ -264,8 +276,7 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
                    "oracle_session", None)
     service = _KeyService(hook) if hook else None
     try:
-        result = launch(job, task.limits, sandbox=task.sandbox,
-                        uid=uid if uid is not None else _WORKER_UID[0], service=service)
+        result = _launch(job, task, uid, service)
         runs = _read_runs(result, params, probes, key.answers, norm.expected)
         outputs = result.get("outputs")
     except (RunnerError, MalformedResult) as exc:
@@ -324,16 +335,20 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
     return record
 
 
-#: The uid this worker's sandboxes run as (distinct per worker, so per-uid process limits and
-#: file ownership never mix two workers' students).
-_WORKER_UID = [DEFAULT_UID]
+def _launch(job: dict, task: Task, uid: int | None, service) -> dict:
+    """:func:`launch`, started once more on another uid when it failed before the student's code
+    ran (that uid may be the trouble: processes left on it, or a clash outside the grader)."""
+    try:
+        return launch(job, task.limits, sandbox=task.sandbox, uid=uid, service=service)
+    except InfrastructureError:
+        from grader import uids
+
+        with uids.lease() as other:
+            return launch(job, task.limits, sandbox=task.sandbox, uid=other.uid, service=service)
 
 
-def _warm(assignment_id: str, counter):
-    """Worker initializer: take a distinct uid; import what every submission needs once."""
-    with counter.get_lock():
-        _WORKER_UID[0] = DEFAULT_UID + counter.value
-        counter.value += 1
+def _warm(assignment_id: str):
+    """Worker initializer: import what every submission needs once."""
     # jsonschema (via nbformat) imports rfc3987_syntax, which builds a grammar for ~2 s; we never
     # validate IRIs.
     sys.modules.setdefault("rfc3987_syntax", None)
@@ -422,6 +437,69 @@ def _stored(path: Path) -> dict | None:
     return record if ok else None
 
 
+WORKER_DIED_TWICE = ("the grader's worker process died twice while grading this submission, the "
+                     "second time with no other submission running; it was not graded (re-grade "
+                     "it with `course autograde --retry-errors`)")
+
+
+def _infrastructure_failure(exc: BaseException) -> str:
+    """The message of a submission our own machinery could not run (twice)."""
+    return (f"not graded: the grader could not run this submission ({str(exc)[:300]}), on a "
+            "second try either. This is a problem on the grader's side, not in the submission; "
+            "nothing was stored, and the next `course autograde` grades it again.")
+
+
+def _outcomes(tasks: list[Task], workers: int, assignment_id: str):
+    """Grade ``tasks`` in ``workers`` processes; yield ``(task, record or exception)`` as each ends.
+
+    A worker that dies fails every submission in flight (at most ``workers + 1``). Each of those
+    is graded again alone, in a fresh pool: a second death there can only be its own, and it is
+    yielded with the :class:`BrokenProcessPool`; the others are graded as usual.
+    """
+    todo, suspects, running, ended = deque(tasks), deque(), {}, []
+    pool, broken, alone = None, False, None
+
+    def start(queue: deque) -> Task | None:
+        nonlocal broken
+        task = queue.popleft()
+        try:
+            running[pool.submit(grade_submission, task)] = task
+            return task
+        except BrokenProcessPool:
+            queue.appendleft(task)
+            broken = True
+            return None
+
+    try:
+        while todo or suspects or running or ended:
+            if broken and not running:
+                pool.shutdown(wait=True)
+                pool, broken = None, False
+            if pool is None:
+                pool = ProcessPoolExecutor(workers, initializer=_warm, initargs=(assignment_id,))
+            if suspects and not running and not broken:
+                alone = start(suspects)
+            while not suspects and todo and len(running) <= workers and not broken:
+                start(todo)
+            # handed out new work first: workers do not wait while these records are written
+            yield from ended
+            ended = []
+            if running:
+                for fut in wait(running, return_when=FIRST_COMPLETED).done:
+                    task = running.pop(fut)
+                    was_alone, alone = task is alone, None if task is alone else alone
+                    exc = fut.exception()
+                    if isinstance(exc, BrokenProcessPool):
+                        broken = True
+                        if not was_alone:
+                            suspects.append(task)
+                            continue
+                    ended.append((task, exc if exc is not None else fut.result()))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 def check_sandbox(unsafe_no_sandbox: bool) -> None:
     """Refuse to grade when bubblewrap cannot run, unless the instructor opted out explicitly."""
     if not unsafe_no_sandbox and sandbox_problem() is not None:
@@ -443,8 +521,6 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
     crash, a limit, a broken file: grading them again would only spend the limits again) unless
     ``retry_errors``.
     """
-    import multiprocessing
-
     from tqdm import tqdm
 
     from grader import gradebook
@@ -489,27 +565,30 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
             return _finish(records, json_path)
         bar = tqdm(total=len(tasks), desc=f"grading {assignment_id}", unit="nb",
                    disable=not progress, file=sys.stderr)
-        counter = multiprocessing.Value("i", 0)
-        with ProcessPoolExecutor(workers, initializer=_warm, initargs=(assignment_id, counter)) as pool:
-            futures = {pool.submit(grade_submission, t): t for t in tasks}
+        with contextlib.closing(_outcomes(tasks, workers, assignment_id)) as outcomes:
             try:
-                for fut in as_completed(futures):
-                    task = futures.pop(fut)
-                    try:
-                        record = fut.result()
-                    except (GradingConfigError, SandboxUnavailable):
-                        raise  # the whole assignment is misconfigured: no student can be graded
-                    except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
-                        record = _error_record(task, _grader_failure(exc), max_points)
-                    del fut
+                for task, outcome in outcomes:
+                    if isinstance(outcome, (GradingConfigError, SandboxUnavailable)):
+                        raise outcome  # the whole assignment is misconfigured: no student can be graded
+                    if isinstance(outcome, InfrastructureError):
+                        # not the student's doing: nothing is stored, the next run grades them again
+                        records[task.student_id] = {**_error_record(task, _infrastructure_failure(
+                            outcome), max_points), "status": "grader_error"}
+                        bar.update()
+                        continue
+                    if isinstance(outcome, BrokenProcessPool):  # it took down two workers
+                        record = _error_record(task, WORKER_DIED_TWICE, max_points)
+                    elif isinstance(outcome, Exception):  # one submission never stops the batch
+                        record = _error_record(task, _grader_failure(outcome), max_points)
+                    elif isinstance(outcome, BaseException):
+                        raise outcome  # Ctrl-C in a worker
+                    else:
+                        record = outcome
+                    del outcome
                     notebook = course_dir / "autograded" / task.student_id / assignment_id / f"{nb_id}.ipynb"
                     records[task.student_id] = _commit(gb, task, record, Path(submissions), notebook,
                                                        store, max_points)
                     bar.update()
-            except BaseException:
-                for fut in futures:
-                    fut.cancel()
-                raise
             finally:
                 bar.close()
     return _finish(records, json_path)

@@ -29,7 +29,8 @@ class Limits:
     ``processes * memory_mb`` (plus ``disk_mb`` of files). A graded notebook runs two processes of
     one thread each (the template and the copy running the cells; BLAS and OpenMP use one thread),
     so the default ``processes`` leaves room for some threads and helper commands, and no more
-    (the limit counts the processes and threads of the sandbox's uid, one uid per worker).
+    (the limit counts the processes and threads of the sandbox's uid, a uid leased by one grading
+    process alone, :mod:`grader.uids`).
 
     >>> Limits(cell_seconds=5).cell_seconds
     5

@@ -26,6 +26,11 @@ the wall time ran out, a cell's output was too large): then no answers were read
 ``outputs`` holds the (trimmed) outputs of the first run, one entry per code cell. Everything the
 copies send is untrusted and is cleaned here; the grader parses the whole result again with
 :func:`grader.extract.strict_loads`. No file the student's code could write is ever read back.
+
+Before the first copy is handed a cell, the template writes :data:`STARTED` to its stderr, which
+no copy can reach. A sandbox that failed without it failed before any student code ran (bubblewrap
+or the uid switch failed, no process was free for the copy): :func:`launch` raises
+:class:`grader.sandbox.InfrastructureError` for it, the grader's problem, not the student's.
 """
 from __future__ import annotations
 
@@ -47,8 +52,8 @@ MAX_STREAM_CHARS = 20_000
 MAX_OUTPUTS_PER_CELL = 50
 #: Seconds a cell gets to stop after the interrupt sent at its time limit.
 INTERRUPT_GRACE = 3.0
-#: uid the sandboxed child runs as when the caller does not pick one (one per worker).
-DEFAULT_UID = 20000
+#: What the template writes to its stderr once a copy is ready for the student's first cell.
+STARTED = b"grader.runner: the first run has started\n"
 
 
 class RunnerError(RuntimeError):
@@ -79,12 +84,14 @@ def child_env(workdir) -> dict:
 
 
 def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
-           uid: int = DEFAULT_UID, service=None) -> dict:
+           uid: int | None = None, service=None) -> dict:
     """Run ``job`` in a child ``python -m grader.runner`` and return its parsed (untrusted) result.
 
     The child runs in a fresh empty directory (mounted alone at /submission when sandboxed) as
-    ``uid``. Raises :class:`RunnerError`, naming the limit, when the child is killed, exceeds a
-    limit as a whole or returns junk; limits hit inside a run are reported in the run records.
+    ``uid`` (default: this process's leased uid, :func:`grader.uids.process_uid`). Raises
+    :class:`RunnerError`, naming the limit, when the child is killed, exceeds a limit as a whole
+    or returns junk; limits hit inside a run are reported in the run records. Raises
+    :class:`grader.sandbox.InfrastructureError` when it failed before the student's code ran.
 
     ``service``, when given, is a grader-side service the notebook may talk to (the toxicity
     project's labeling oracle): it is started in the work directory before the child and closed
@@ -106,16 +113,14 @@ def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
         finally:
             if service is not None:
                 service.stop()
+    if (res.limit or res.returncode != 0) and STARTED not in res.stderr:
+        why = f"stopped at the {res.limit}" if res.limit else _exit_reason(res)
+        raise sb.InfrastructureError(f"the sandbox failed before running any of the submission ({why})")
     if res.limit:
         named = limits.describe("wall_seconds") if res.limit.startswith("wall") else res.limit
         raise RunnerError(f"grading was stopped: the {named} was reached")
     if res.returncode != 0:
-        code = res.returncode
-        sig = -code if code < 0 else code - 128 if code > 128 else None
-        reason = (f"killed by {signal.Signals(sig).name}" if sig and sig in signal.Signals._value2member_map_
-                  else f"exit status {code}")
-        tail = res.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RunnerError(f"the grading process failed ({reason})" + (f": {tail[-1][:300]}" if tail else ""))
+        raise RunnerError(f"the grading process failed ({_exit_reason(res)})")
     try:
         result = strict_loads(res.stdout.decode("utf-8", "strict"), limits.output_kb * 1024)
     except (UnicodeDecodeError, MalformedResult) as exc:
@@ -123,6 +128,16 @@ def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
     if type(result) is not dict:
         raise RunnerError("unreadable result from the grading process: not an object")
     return result
+
+
+def _exit_reason(res) -> str:
+    """How a child ended, with the last line it wrote to stderr."""
+    code = res.returncode
+    sig = -code if code < 0 else code - 128 if code > 128 else None
+    reason = (f"killed by {signal.Signals(sig).name}" if sig and sig in signal.Signals._value2member_map_
+              else f"exit status {code}")
+    tail = res.stderr.replace(STARTED, b"").decode("utf-8", "replace").strip().splitlines()
+    return reason + (f": {tail[-1][:300]}" if tail else "")
 
 
 # ---------------------------------------------------------------- the template (in the sandbox)
@@ -287,6 +302,7 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
         _Copy(cmd_r, rep_w, workdir).serve()
     os.close(cmd_r)
     os.close(rep_w)
+    os.write(2, STARTED)  # from here on, what happens may be the student's doing
     replies = _Replies(rep_r, pid)
     error = payload = payload_error = None
     count = 0

@@ -45,16 +45,21 @@ def run(args) -> int:
     if course_dir is None or not released_path(course_dir, key).is_file():
         print(f"error: cannot find exercises/{assignment_id}/ (pass --course-dir)", file=sys.stderr)
         return 2
-    from grader.sandbox import sandbox_problem
+    from grader.sandbox import InfrastructureError, sandbox_problem
 
-    # A learner checking their own notebook needs no protection from it: without bubblewrap
-    # (e.g. on a laptop) the check runs unsandboxed instead of refusing.
-    isolated = sandbox_problem() is None
-    if not isolated:
-        print("note: running without the sandbox (bubblewrap is not available here)")
-    record = grade_submission(Task(assignment_id, "self-check", str(nb_path),
-                                   str(released_path(course_dir, key)), defaults_only=True,
-                                   sandbox=isolated, limits=Limits(**key.limits)))
+    try:
+        # A learner checking their own notebook needs no protection from it: without bubblewrap
+        # (e.g. on a laptop) the check runs unsandboxed instead of refusing.
+        isolated = sandbox_problem() is None
+        if not isolated:
+            print("note: running without the sandbox (bubblewrap is not available here)")
+        record = grade_submission(Task(assignment_id, "self-check", str(nb_path),
+                                       str(released_path(course_dir, key)), defaults_only=True,
+                                       sandbox=isolated, limits=Limits(**key.limits)))
+    except InfrastructureError as exc:
+        print(f"error: the check could not run ({exc}); this is not a problem with your notebook: "
+              "try again in a moment", file=sys.stderr)
+        return 2
     if record["status"] == "error":
         print(f"problem: {printable(record['error'])}")  # quotes the notebook's own errors
     for gid, cell in record.get("cells", {}).items():
