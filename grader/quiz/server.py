@@ -40,7 +40,7 @@ from pathlib import Path
 
 from .auth import IdentityError, PeerCredentials, peer_uid
 from .bank import QUIZZES, load_bank, normalize_quiz_id
-from .progress import ProgressStore
+from .progress import ProgressStore, ProgressStoreError
 from .session import QuizSession, RateLimit
 
 MAX_REQUEST = 64 * 1024
@@ -170,7 +170,10 @@ class QuizService:
         return reply
 
     def _progress(self, user, request):
-        return {"user": user, "rows": self.store.progress(user)}
+        try:
+            return {"user": user, "rows": self.store.progress(user)}
+        except ProgressStoreError as exc:
+            raise RequestError(f"the quiz service cannot read its store: {exc}") from None
 
 
 class _Handler(socketserver.StreamRequestHandler):

@@ -355,8 +355,8 @@ class QuizSession:
         elif self.notice:
             lines.append(self.notice)
         if self.graded:
-            for shown, (_, correct, _), message in zip(self._shown, self.results, self._messages):
-                lines.append(f"\n{shown.number}. {'Right' if correct else 'Wrong'}. {message}")
+            for shown, message in zip(self._shown, self._messages):  # each says "Correct" or "Not quite"
+                lines.append(f"\n{shown.number}. {message}")
         return "\n".join(lines)
 
 

@@ -36,7 +36,8 @@ class QuizWidget:
         self.feedback.value = ""
         self.next_button.disabled = True
         if shown is None:
-            self.prompt.value = f"<b>{_lines(self.session.summary())}</b>"
+            score, _, rest = self.session.summary().partition("\n")
+            self.prompt.value = f"<b>{_lines(score)}</b>" + (f"<br>{_lines(rest)}" if rest else "")
             self.inputs.children = ()
             self.submit_button.disabled = True
             return

@@ -328,7 +328,7 @@ def test_graded_attempt_reveals_answers_only_when_over(service_factory):
         assert fb["message"] == session_module.RECORDED and r["summary"] is None
         assert "0.96" not in json.dumps(r) and "Answer" not in json.dumps(r).replace("Answer recorded", "")
     assert last["feedback"]["correct"] is not None and last["feedback"]["n_correct"] is not None
-    assert "1. Wrong. Not quite: you answered 0.5" in last["summary"] and "Answer: 0.96" in last["summary"]
+    assert "1. Not quite: you answered 0.5" in last["summary"] and "Answer: 0.96" in last["summary"]
     # a learner cannot take the same quiz in practice mode to see the answers
     practice = call(svc.socket, {"op": "start", "quiz": "01"})
     assert practice["graded"]
