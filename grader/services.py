@@ -49,7 +49,7 @@ class ServiceQuota:
     """
 
     def __init__(self, limits: Limits, name: str, hint: str = ""):
-        self.limits, self.name, self.hint = limits, name, hint
+        self.name, self.hint = name, hint
         self.rate = float(limits.service_requests_per_second)
         self.burst = max(1.0, self.rate)
         self.cpu_cap = float(limits.service_cpu_seconds)
@@ -86,7 +86,10 @@ class ServiceQuota:
         if wait and stop.wait(wait):
             return f"the grader's {self.name} has stopped (the submission's run is over)"
         with self._lock:
-            return self._refusal()
+            refusal = self._refusal()  # the cap may have been reached while this one waited
+            if refusal and not connection:
+                self.requests -= 1
+            return refusal
 
     def charge(self, seconds: float):
         """Add CPU seconds a service thread spent on this submission."""

@@ -8,6 +8,7 @@ import socket
 import stat
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -183,7 +184,8 @@ def test_sandbox_hides_the_held_out_seed():
 
 def _client_process(path, body: str) -> str:
     """Run ``body`` in a separate Python process with ``o = OracleClient(path)``; its stdout."""
-    code = f"import sys\nfrom grader.oracle import OracleClient, OracleError\no = OracleClient(sys.argv[1])\n{body}"
+    code = ("import sys\nfrom grader.oracle import OracleClient, OracleError\n"
+            f"o = OracleClient(sys.argv[1])\n{textwrap.dedent(body)}")
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
@@ -197,13 +199,17 @@ def test_a_cheap_flood_is_slowed_to_the_rate_limit(tmp_path):
                           limits=Limits(service_requests_per_second=50)).start()
     cpu = time.process_time()
     try:
-        out = _client_process(server.path, "import time\nt, n = time.monotonic(), 0\n"
-                              "while time.monotonic() - t < 1.5:\n    o.remaining; n += 1\nprint(n)")
+        out = _client_process(server.path, """
+            import time
+            t, n = time.monotonic(), 0
+            while time.monotonic() - t < 1.5:
+                o.remaining; n += 1
+            print(n)""")
     finally:
         report = server.close()["service"]
     cpu = time.process_time() - cpu
     served = int(out)
-    assert 50 <= served <= 50 + 50 * 1.5 + 10, served  # burst + rate x time (today: ~10,000s)
+    assert 50 <= served <= 50 + 50 * 1.5 + 10, served  # burst + rate x time (unlimited: ~25,000)
     assert report["requests"] == served and report["delayed"] >= served - 60
     assert report["cut_off"] is None and cpu < 0.5, (cpu, report)
     assert "delayed" in report["notes"][0] and "at most 50 requests per second" in report["notes"][0]
@@ -217,16 +223,23 @@ def test_a_costly_flood_is_cut_off_at_the_cpu_cap(tmp_path):
                           limits=Limits(service_cpu_seconds=cap)).start()
     cpu = time.process_time()
     try:
-        out = _client_process(server.path, "ids = list(range(50)) * 1_500\nn = 0\ntry:\n"
-                              "    while n < 10_000:\n        o.label(ids); n += 1\n"
-                              "except OracleError as e:\n    print(n, e)\n"
-                              "for call in (lambda: o.used, lambda: OracleClient(sys.argv[1]).used):\n"
-                              "    try:\n        call()\n    except OracleError as e:\n        print(e)")
+        out = _client_process(server.path, """
+            ids, n = list(range(50)) * 1_500, 0
+            try:
+                while n < 1_000:
+                    o.label(ids); n += 1
+            except OracleError as e:
+                print(n, e)
+            for call in (lambda: o.used, lambda: OracleClient(sys.argv[1]).used):
+                try:
+                    call()
+                except OracleError as e:
+                    print(e)""")
     finally:
         report = server.close()
     cpu = time.process_time() - cpu
     first, again, reconnect = out.splitlines()
-    assert int(first.split()[0]) < 10_000  # cut off (today: all 10,000 served)
+    assert int(first.split()[0]) < 1_000  # cut off after ~40 (without the cap: all served)
     assert cpu < cap + 0.25, cpu
     assert report["service"]["cut_off"] == "service_cpu_seconds"
     assert cap <= report["service"]["cpu_seconds"] <= cpu
@@ -250,6 +263,7 @@ def test_connections_and_request_size_are_bounded(tmp_path, monkeypatch):
     def connect():
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(server.path)
+        sock.settimeout(5)  # fail, not hang, when the server does not answer
         return sock, sock.makefile("rb")
 
     try:
@@ -279,10 +293,14 @@ def test_the_reference_request_pattern_is_never_limited(tmp_path):
 
     server = make_server(tmp_path / "o.sock").start()
     try:
-        out = _client_process(server.path, "pool, val = o.pool(), o.validation()\n"
-                              "ids = pool['item_id'].tolist()\no.remaining\no.label(ids[:1000]); k = 1000\n"
-                              "while o.remaining > 0:\n    o.label(ids[k:k + min(500, o.remaining)]); k += 500\n"
-                              "print(o.used)")
+        out = _client_process(server.path, """
+            pool, val = o.pool(), o.validation()
+            ids = pool["item_id"].tolist()
+            o.remaining
+            o.label(ids[:1000]); k = 1000
+            while o.remaining > 0:
+                o.label(ids[k:k + min(500, o.remaining)]); k += 500
+            print(o.used)""")
     finally:
         report = server.close()
     assert int(out) == report["used"] == report["budget"]
