@@ -75,17 +75,26 @@ class Task:
 
 
 class _KeyService:
-    """Adapter from an answer key's ``oracle_session`` hook to :func:`grader.runner.launch`."""
+    """Adapter from an answer key's ``oracle_session`` hook to :func:`grader.runner.launch`.
 
-    def __init__(self, factory):
-        self.factory, self.session, self.report = factory, None, None
+    The service is bounded by the submission's ``limits`` (:mod:`grader.services`); its report's
+    ``notes`` (cut off, or requests delayed) go into the feedback of every question that lost
+    points.
+    """
+
+    def __init__(self, factory, limits: Limits):
+        self.factory, self.limits, self.session, self.report = factory, limits, None, None
 
     def start(self, directory: Path, inside: str | None) -> dict:
-        self.session = self.factory(directory, inside)
+        self.session = self.factory(directory, inside, limits=self.limits)
         return dict(self.session.env)
 
     def stop(self):
         self.report = self.session.close() if self.session is not None else None
+
+    @property
+    def notes(self) -> list[str]:
+        return list((self.report or {}).get("service", {}).get("notes", []))
 
 
 def notebook_id(key) -> str:
@@ -274,7 +283,7 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
     fatal, outputs = None, []
     hook = getattr(importlib.import_module(f"grader.assignments.{task.assignment_id}"),
                    "oracle_session", None)
-    service = _KeyService(hook) if hook else None
+    service = _KeyService(hook, task.limits) if hook else None
     try:
         result = _launch(job, task, uid, service)
         runs = _read_runs(result, params, probes, key.answers, norm.expected)
@@ -315,6 +324,8 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
             points = 0.0
             if problem not in feedback:
                 feedback.append(problem)
+        if service and points < v.max_points:
+            feedback += [n for n in service.notes if n not in feedback]
         questions[gid] = {"points": points, "max_points": float(v.max_points), "feedback": feedback}
         if v.figures and gid not in norm.deleted:
             # names inside the student's artifacts_dir: the record stays valid if the course moves
