@@ -39,6 +39,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import preimport
 from grader.feedback_diagnose import execution_problem
 from grader.limits import Limits
 from grader.runner import RunnerError, launch
@@ -115,8 +116,9 @@ def _released(path: str):
 
 @functools.lru_cache(maxsize=8)
 def _preimports(path: str) -> tuple[str, ...]:
-    """Top-level modules the released notebook imports: the template imports them once per
-    submission instead of once per parameter set (trusted source: the released copy)."""
+    """Modules the released notebook imports: the template imports them once per submission
+    instead of once per parameter set (trusted source: the released copy; the submission's own
+    imports are :func:`grader.preimport.plan`'s)."""
     import ast
 
     names = []
@@ -279,6 +281,7 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
                                        language="python") for p in params]
     job = {"notebooks": notebooks, "nonce": nonce, "expected": norm.expected,
            "preimport": list(_preimports(task.released_path)),
+           "prereach": preimport.plan(c.source for c in norm.notebook.cells if c.cell_type == "code"),
            "extraction": extraction_cell(key.answers, probes, nonce, task.limits.call_seconds)}
     fatal, outputs = None, []
     hook = getattr(importlib.import_module(f"grader.assignments.{task.assignment_id}"),
