@@ -29,8 +29,8 @@ the wall time ran out, a cell's output was too large): then no answers were read
 copies send is untrusted and is cleaned here; the grader parses the whole result again with
 :func:`grader.extract.strict_loads`. No file the student's code could write is ever read back.
 
-Before the first copy is handed a cell, the template writes :data:`STARTED` to its stderr, which
-no copy can reach. A sandbox that failed without it failed before any student code ran (bubblewrap
+Before the first copy is handed a cell (or before it loads the libraries the submission names,
+whichever comes first), the template writes :data:`STARTED` to its stderr, which no copy can reach. A sandbox that failed without it failed before any student code ran (bubblewrap
 or the uid switch failed, no process was free for the copy): :func:`launch` raises
 :class:`grader.sandbox.InfrastructureError` for it, the grader's problem, not the student's.
 """
@@ -613,7 +613,13 @@ def main() -> int:
     # "deadline" is set only by _restart: a fresh start keeps the first one's wall time
     deadline = job.get("deadline") or time.monotonic() + limits.wall_seconds
     budget = min(limits.cell_seconds, deadline - time.monotonic())
-    if not preimport.load(job.get("preimport", []), job.get("prereach", []), budget):
+    # The released notebook's modules are ours; the libraries the submission names are its doing
+    # (a limit hit while loading them is the student's, never retried as our failure).
+    clean = preimport.load(job.get("preimport", []), [], budget)
+    if clean and job.get("prereach"):
+        os.write(2, STARTED)
+        clean = preimport.load([], job["prereach"], min(limits.cell_seconds, deadline - time.monotonic()))
+    if not clean:
         # something failed partway: never run student code next to half-loaded modules
         _restart(out, {**job, "preimport": [], "prereach": [], "deadline": deadline}, env)
     _SHELL.append(_make_shell())
