@@ -30,7 +30,6 @@ import json
 import os
 import re
 import secrets
-import stat
 import sys
 import time
 from collections import deque
@@ -46,6 +45,7 @@ from grader.runner import RunnerError, launch
 from grader.sandbox import InfrastructureError, SandboxUnavailable, sandbox_problem
 from grader.spec import CallError, Missing, Run, load_key
 from grader.student_text import printable, printable_name, valid_unicode
+from grader.submission_times import TIME_FIELDS, exchange_inbound, submission_times
 
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")
 
@@ -563,6 +563,7 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
                           limits, secrets.randbits(63), sandbox=not unsafe_no_sandbox,
                           artifacts_dir=str(course_dir / "feedback_artifacts" / assignment_id / sid)))
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
+    inbound = exchange_inbound(course_dir) if tasks else None
     with gradebook.Gradebook(url) as gb:
         gradebook.ensure_assignment(gb, assignment_id, nb_id, _released(str(rel)))
         # results stored by an interrupted run whose gradebook write did not happen
@@ -601,7 +602,7 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
                     del outcome
                     notebook = course_dir / "autograded" / task.student_id / assignment_id / f"{nb_id}.ipynb"
                     records[task.student_id] = _commit(gb, task, record, Path(submissions), notebook,
-                                                       store, max_points)
+                                                       store, max_points, inbound)
                     bar.update()
             finally:
                 bar.close()
@@ -609,7 +610,7 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
 
 
 def _commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path, store: Path,
-            max_points: dict) -> dict:
+            max_points: dict, inbound: Path | None) -> dict:
     """Store one student's record: autograded notebook, result file (the commit point: from then
     on the student counts as graded), gradebook. Whatever fails here (a byte no file takes, a full
     disk, the gradebook) becomes this student's error record, naming them; the batch goes on."""
@@ -620,7 +621,8 @@ def _commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path
     sid = task.student_id
     notebook = record.pop("notebook", None)
     try:
-        record.update(_submission_times(task, submissions))
+        if task.path is not None:
+            record.update(submission_times(sid, task.assignment_id, Path(task.path), submissions, inbound))
         if notebook is not None:
             _atomic_write(notebook_path, nbformat.writes(valid_unicode(notebook)))
         del notebook  # the main process keeps no executed notebook
@@ -632,7 +634,7 @@ def _commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path
         failure = (f"the grader could not store the result of {sid} ({_describe(exc)}); "
                    "your instructor will look at it (re-grade with `course autograde --retry-errors`)")
     error = {**_error_record(task, failure, max_points),
-             **{k: record[k] for k in ("submitted_at", "timestamp", "timestamp_note") if k in record}}
+             **{k: record[k] for k in TIME_FIELDS if k in record}}
     try:
         _atomic_write(store / f"{sid}.json", json.dumps(error, indent=1))
         gradebook.record_result(gb, task.assignment_id, sid, error)
@@ -648,66 +650,6 @@ def _describe(exc: BaseException) -> str:
 
 def _warn(message: str) -> None:
     print(f"warning: {printable(message)}", file=sys.stderr)
-
-
-#: nbgrader's ``timestamp.txt`` holds a time written by the student's own ``submit``; a claim this
-#: much later than the file's arrival cannot be true (clock skew aside).
-CLAIM_SLACK_SECONDS = 120
-
-
-def _submission_times(task: Task, submissions: Path) -> dict:
-    """When the submission arrived, from the file system; nbgrader's timestamp.txt kept for display.
-
-    ``submitted_at`` (ISO 8601, UTC) is the notebook's ctime in the submissions folder: the time
-    it was written there (by nbgrader's collect, the exchange, or whoever copied it in). A student
-    cannot set it earlier, so it is THE submission time for lateness. ``timestamp`` is nbgrader's
-    ``<student>/<assignment>/timestamp.txt`` (written by the student's ``submit``): the gradebook
-    keeps it because formgrader counts a submission as autograded only when the two agree (nbgrader
-    layout only; a file next to a flat ``<student>/<nb>.ipynb`` is nobody's). ``timestamp_note``
-    flags a claim that is not a time or comes after the arrival.
-    """
-    from datetime import datetime, timezone
-
-    from nbgrader.utils import parse_utc
-
-    if task.path is None:
-        return {}
-    path = Path(task.path)
-    try:
-        arrived = datetime.fromtimestamp(os.lstat(path).st_ctime, timezone.utc).replace(tzinfo=None)
-    except OSError:
-        return {}
-    out = {"submitted_at": arrived.isoformat(timespec="seconds") + "Z"}
-    if path.parent != submissions / task.student_id / task.assignment_id:
-        return out
-    claim = _small_text(path.with_name("timestamp.txt"))
-    if claim is None:
-        return out
-    out["timestamp"] = claim
-    try:
-        claimed = parse_utc(claim)
-    except (ValueError, TypeError, OverflowError):
-        out["timestamp_note"] = f"timestamp.txt is not a time: {claim[:60]!r}"
-        return out
-    if (claimed - arrived).total_seconds() > CLAIM_SLACK_SECONDS:
-        out["timestamp_note"] = (f"timestamp.txt says {claimed.isoformat(timespec='seconds')}Z, after "
-                                 f"the notebook arrived ({out['submitted_at']})")
-    return out
-
-
-def _small_text(path: Path, limit: int = 200) -> str | None:
-    """A small regular file's text (never through a symbolic link, never blocking on a FIFO)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        raw = fh.read(limit + 1)
-    if len(raw) > limit:
-        return None
-    return printable(raw.decode("utf-8", "replace").strip())
 
 
 def _finish(records: dict, json_path) -> dict:
