@@ -5,6 +5,8 @@ import csv
 import json
 import sys
 
+from grader.student_text import spreadsheet_safe
+
 FIELDS = ["assignment", "student_id", "score", "max_score", "needs_manual_grade", "status",
           "submitted_at", "submitted_at_source", "seconds_late", "timestamp_note"]
 
@@ -51,12 +53,3 @@ def _stored_times(course_dir, assignment_id: str, student_id: str) -> dict | Non
         return None
     return {k: v for k, v in record.items() if k.startswith(("submitted_at", "timestamp_note"))
             and isinstance(v, str)}
-
-
-def spreadsheet_safe(value):
-    """A CSV cell a spreadsheet shows as text: a string starting with ``= + - @`` (or a tab or
-    carriage return, which some strip first) would be read as a formula, so it gets a leading
-    ``'``. Student ids in the gradebook can come from folder names students chose."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
