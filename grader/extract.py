@@ -21,6 +21,7 @@ import json
 import math
 
 from grader.spec import CallError, Missing, Unsupported
+from grader.student_text import parsed_valid_unicode
 
 #: Bounds on what the kernel-side encoder walks (deeper or larger values are "unsupported").
 MAX_DEPTH = 32
@@ -182,7 +183,8 @@ class MalformedResult(ValueError):
 
 
 def strict_loads(text: str, max_chars: int):
-    """Parse JSON that came from untrusted code: size-capped, no NaN/Infinity, no duplicate keys.
+    """Parse JSON that came from untrusted code: size-capped, no NaN/Infinity, no duplicate keys,
+    lone surrogates (``"\\ud800"``) replaced by U+FFFD (:mod:`grader.student_text`).
 
     >>> strict_loads('{"a": [1, 2.5, null]}', 100)
     {'a': [1, 2.5, None]}
@@ -206,11 +208,12 @@ def strict_loads(text: str, max_chars: int):
         raise MalformedResult(f"non-standard JSON constant {word}")
 
     try:
-        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
     except json.JSONDecodeError as exc:
         raise MalformedResult(f"result is not valid JSON ({exc})") from None
     except RecursionError:
         raise MalformedResult("result is nested too deeply") from None
+    return parsed_valid_unicode(data, text)
 
 
 def decode(obj, depth: int = 0):

@@ -16,6 +16,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4.rwbase import rejoin_lines
 
+from grader.student_text import parsed_valid_unicode
+
 #: Submissions larger than this are refused before parsing.
 MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024
 
@@ -62,6 +64,7 @@ def read_notebook(path, max_bytes: int = MAX_NOTEBOOK_BYTES) -> nbformat.Noteboo
                               f"{exc.colno}: {exc.msg}); was the file damaged or edited by hand?") from None
     except RecursionError:
         raise SubmissionError(f"{path.name} is nested too deeply to be a notebook") from None
+    data = parsed_valid_unicode(data, text)  # a "\\ud800" in a cell must not stop the batch
     if type(data) is not dict or type(data.get("cells")) is not list:
         raise SubmissionError(f"{path.name} is JSON but not a Jupyter notebook (no list of cells)")
     if data.get("nbformat") != 4:

@@ -19,6 +19,8 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.sanitize import text_html
+
 # A number standing alone (not part of a name such as ``w0`` or ``q2_x``): the values the key
 # draws at grade time ("with 3 classes", "got 0.54") would otherwise split one mistake in many.
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?!\w)")
@@ -337,11 +339,6 @@ code{background:#f3f3f3;padding:0 .2em}
 """
 
 
-def _markdown_code(text: str) -> str:
-    """Escaped text with the feedback's `backtick` spans shown as code."""
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
-
-
 def _table(header, rows, numeric=()) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(
@@ -391,8 +388,8 @@ def render_html(results: ClassResults, titles: dict, outcomes: dict, mistakes: l
     parts.append("<section id=questions><h2>Per-question pass rates</h2>" + figure("questions.png")
                  + _table(qhead, qrows, numeric=range(1, len(qhead))) + "</section>")
 
-    mrows = [[r["students"], f"<code>{esc(r['question'])}</code>", _markdown_code(r["line"])
-              + (f"<div class=ex>e.g. {_markdown_code(r['example'])}</div>"
+    mrows = [[r["students"], f"<code>{esc(r['question'])}</code>", text_html(r["line"])
+              + (f"<div class=ex>e.g. {text_html(r['example'])}</div>"
                  if r["example"] else "")]
              for r in mistakes[:top_mistakes]]
     more = len(mistakes) - len(mrows)

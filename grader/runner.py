@@ -5,15 +5,17 @@ The grader never runs student code in its own process. :func:`launch` starts thi
 empty work directory, and sends it a *job* as JSON on stdin:
 
 ``{"notebooks": [nb, ...], "extraction": src, "nonce": str, "expected": [grade_id, ...],
-"preimport": [module, ...], "limits": {...}}``, one already-parameterized notebook per parameter set.
+"preimport": [module, ...], "prereach": [name, ...], "limits": {...}}``, one already-parameterized
+notebook per parameter set.
 
-Inside, this module is a *template*: it imports IPython and the modules the released exercise
-imports once, builds a clean interactive shell, and then forks one fresh copy of itself per
-parameter set. Each copy executes the notebook's code cells one at a time on the template's
-command (so the template knows which cell runs and times it), appends the grader's extraction cell
-(:mod:`grader.extract`) and dies; nothing is carried from one run to the next, and nothing from
-one student to another (every submission gets its own sandbox and its own template). The template
-writes ONE JSON object to its stdout:
+Inside, this module is a *template*: it loads once the modules the released exercise imports and
+the well-known libraries the submission imports (:mod:`grader.preimport`, which says why that
+cannot change a verdict), imports IPython, builds a clean interactive shell, and then forks one
+fresh copy of itself per parameter set. Each copy executes the notebook's code cells one at a
+time on the template's command (so the template knows which cell runs and times it), appends the
+grader's extraction cell (:mod:`grader.extract`) and dies; nothing is carried from one run to the
+next, and nothing from one student to another (every submission gets its own sandbox and its own
+template). The template writes ONE JSON object to its stdout:
 
 ``{"runs": [{"error", "cells", "payload", "payload_error"}, ...], "outputs": [...]}``
 
@@ -26,6 +28,11 @@ the wall time ran out, a cell's output was too large): then no answers were read
 ``outputs`` holds the (trimmed) outputs of the first run, one entry per code cell. Everything the
 copies send is untrusted and is cleaned here; the grader parses the whole result again with
 :func:`grader.extract.strict_loads`. No file the student's code could write is ever read back.
+
+Before the first copy is handed a cell (or before it loads the libraries the submission names,
+whichever comes first), the template writes :data:`STARTED` to its stderr, which no copy can reach. A sandbox that failed without it failed before any student code ran (bubblewrap
+or the uid switch failed, no process was free for the copy): :func:`launch` raises
+:class:`grader.sandbox.InfrastructureError` for it, the grader's problem, not the student's.
 """
 from __future__ import annotations
 
@@ -40,6 +47,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from grader import preimport
 from grader.limits import KILL_GRACE_SECONDS, Limits
 
 #: Characters kept of one stream output, and outputs kept per cell, in the stored notebook.
@@ -47,8 +55,8 @@ MAX_STREAM_CHARS = 20_000
 MAX_OUTPUTS_PER_CELL = 50
 #: Seconds a cell gets to stop after the interrupt sent at its time limit.
 INTERRUPT_GRACE = 3.0
-#: uid the sandboxed child runs as when the caller does not pick one (one per worker).
-DEFAULT_UID = 20000
+#: What the template writes to its stderr once a copy is ready for the student's first cell.
+STARTED = b"grader.runner: the first run has started\n"
 
 
 class RunnerError(RuntimeError):
@@ -79,12 +87,14 @@ def child_env(workdir) -> dict:
 
 
 def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
-           uid: int = DEFAULT_UID, service=None) -> dict:
+           uid: int | None = None, service=None) -> dict:
     """Run ``job`` in a child ``python -m grader.runner`` and return its parsed (untrusted) result.
 
     The child runs in a fresh empty directory (mounted alone at /submission when sandboxed) as
-    ``uid``. Raises :class:`RunnerError`, naming the limit, when the child is killed, exceeds a
-    limit as a whole or returns junk; limits hit inside a run are reported in the run records.
+    ``uid`` (default: this process's leased uid, :func:`grader.uids.process_uid`). Raises
+    :class:`RunnerError`, naming the limit, when the child is killed, exceeds a limit as a whole
+    or returns junk; limits hit inside a run are reported in the run records. Raises
+    :class:`grader.sandbox.InfrastructureError` when it failed before the student's code ran.
 
     ``service``, when given, is a grader-side service the notebook may talk to (the toxicity
     project's labeling oracle): it is started in the work directory before the child and closed
@@ -106,16 +116,14 @@ def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
         finally:
             if service is not None:
                 service.stop()
+    if (res.limit or res.returncode != 0) and STARTED not in res.stderr:
+        why = f"stopped at the {res.limit}" if res.limit else _exit_reason(res)
+        raise sb.InfrastructureError(f"the sandbox failed before running any of the submission ({why})")
     if res.limit:
         named = limits.describe("wall_seconds") if res.limit.startswith("wall") else res.limit
         raise RunnerError(f"grading was stopped: the {named} was reached")
     if res.returncode != 0:
-        code = res.returncode
-        sig = -code if code < 0 else code - 128 if code > 128 else None
-        reason = (f"killed by {signal.Signals(sig).name}" if sig and sig in signal.Signals._value2member_map_
-                  else f"exit status {code}")
-        tail = res.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RunnerError(f"the grading process failed ({reason})" + (f": {tail[-1][:300]}" if tail else ""))
+        raise RunnerError(f"the grading process failed ({_exit_reason(res)})")
     try:
         result = strict_loads(res.stdout.decode("utf-8", "strict"), limits.output_kb * 1024)
     except (UnicodeDecodeError, MalformedResult) as exc:
@@ -123,6 +131,16 @@ def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
     if type(result) is not dict:
         raise RunnerError("unreadable result from the grading process: not an object")
     return result
+
+
+def _exit_reason(res) -> str:
+    """How a child ended, with the last line it wrote to stderr."""
+    code = res.returncode
+    sig = -code if code < 0 else code - 128 if code > 128 else None
+    reason = (f"killed by {signal.Signals(sig).name}" if sig and sig in signal.Signals._value2member_map_
+              else f"exit status {code}")
+    tail = res.stderr.replace(STARTED, b"").decode("utf-8", "replace").strip().splitlines()
+    return reason + (f": {tail[-1][:300]}" if tail else "")
 
 
 # ---------------------------------------------------------------- the template (in the sandbox)
@@ -287,6 +305,7 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
         _Copy(cmd_r, rep_w, workdir).serve()
     os.close(cmd_r)
     os.close(rep_w)
+    os.write(2, STARTED)  # from here on, what happens may be the student's doing
     replies = _Replies(rep_r, pid)
     error = payload = payload_error = None
     count = 0
@@ -568,8 +587,22 @@ def _not_dumpable():
         pass
 
 
+def _restart(out, job: dict, env: dict):
+    """Replace this template by a fresh one (same sandbox, limits and deadline) running ``job``."""
+    data = json.dumps(job).encode()
+    fd = os.memfd_create("job")
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.dup2(fd, 0)
+    os.dup2(out.fileno(), 1)
+    os.execve(sys.executable, sys.orig_argv, env)
+
+
 def main() -> int:
     _not_dumpable()
+    env = dict(os.environ)  # before any import can change it, for a fresh start
     # Only the result goes to the real stdout (a non-inheritable copy); the copies get /dev/null.
     out = os.fdopen(os.dup(1), "w")
     job = json.loads(sys.stdin.read())
@@ -577,14 +610,18 @@ def main() -> int:
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
     limits = Limits(**job["limits"])
-    deadline = time.monotonic() + limits.wall_seconds
-    import importlib
-
-    for name in job.get("preimport", []):
-        try:
-            importlib.import_module(name)
-        except BaseException:  # noqa: BLE001 - the student's own import will report it
-            pass
+    # "deadline" is set only by _restart: a fresh start keeps the first one's wall time
+    deadline = job.get("deadline") or time.monotonic() + limits.wall_seconds
+    budget = min(limits.cell_seconds, deadline - time.monotonic())
+    # The released notebook's modules are ours; the libraries the submission names are its doing
+    # (a limit hit while loading them is the student's, never retried as our failure).
+    clean = preimport.load(job.get("preimport", []), [], budget)
+    if clean and job.get("prereach"):
+        os.write(2, STARTED)
+        clean = preimport.load([], job["prereach"], min(limits.cell_seconds, deadline - time.monotonic()))
+    if not clean:
+        # something failed partway: never run student code next to half-loaded modules
+        _restart(out, {**job, "preimport": [], "prereach": [], "deadline": deadline}, env)
     _SHELL.append(_make_shell())
     runs, first_outputs = [], []
     for i, nb in enumerate(job["notebooks"]):

@@ -7,8 +7,8 @@ is an in-memory file system of ``disk_mb`` and ``/tmp`` points into it, so every
 can write shares that cap and vanishes with the sandbox. What the grader put into the host work
 directory before the run is copied in (files) or mounted (sockets, such as a grader-side
 service's); nothing written inside reaches the host. Inside, the process drops to an unprivileged
-uid (one per worker, so per-user process limits do not add up across workers) with no
-capabilities, and a seccomp filter stops it from creating user namespaces (in one, it could mount
+uid leased by the calling process alone (:mod:`grader.uids`: the per-uid process limit counts no
+other worker's or batch's processes) with no capabilities, and a seccomp filter stops it from creating user namespaces (in one, it could mount
 a file system of its own and escape the caps). Answer keys (``grader/assignments``), solutions,
 the gradebook and other students' files are simply not mounted.
 
@@ -40,8 +40,8 @@ from pathlib import Path
 
 from grader.limits import Limits
 
-__all__ = ["Limits", "Result", "SandboxUnavailable", "bwrap_argv", "run", "sandbox_problem",
-           "seccomp_filter"]
+__all__ = ["InfrastructureError", "Limits", "Result", "SandboxUnavailable", "bwrap_argv", "run",
+           "sandbox_problem", "seccomp_filter"]
 
 SANDBOX_WORKDIR = "/submission"
 _TMP = f"{SANDBOX_WORKDIR}/.tmp"  # the sandbox's /tmp (a symlink to it), inside the capped area
@@ -56,6 +56,11 @@ SHM_MB = 64
 
 class SandboxUnavailable(RuntimeError):
     """bubblewrap cannot run here; grading refuses unless --unsafe-no-sandbox is given."""
+
+
+class InfrastructureError(RuntimeError):
+    """Our own machinery failed before the student's code ran (the sandbox did not start, no
+    process or sandbox uid was free): worth retrying, and never the student's error."""
 
 
 @dataclass
@@ -268,8 +273,11 @@ def _drain(stream, cap: int, sink: list, flags: dict):
 
 
 def run(argv: list[str], *, workdir: Path, limits: Limits = Limits(), stdin: bytes = b"",
-        uid: int = 20000, sandbox: bool = True, env: dict | None = None) -> Result:
+        uid: int | None = None, sandbox: bool = True, env: dict | None = None) -> Result:
     """Run ``argv`` in ``workdir`` (copied to /submission when sandboxed) within ``limits``.
+
+    The sandbox runs as ``uid``, by default this process's leased uid (:func:`grader.uids.process_uid`).
+    Raises :class:`InfrastructureError` when the command cannot be started at all.
 
     ``sandbox=False`` runs the command directly in ``workdir`` with the same limits (the
     instructor's explicit ``--unsafe-no-sandbox``): then only ``file_size_mb`` bounds what it
@@ -292,14 +300,22 @@ def run(argv: list[str], *, workdir: Path, limits: Limits = Limits(), stdin: byt
                 seccomp_fd, w = os.pipe()  # the program is far smaller than a pipe's buffer
                 os.write(w, program)
                 os.close(w)
+            if uid is None:
+                from grader.uids import process_uid
+
+                uid = process_uid()
             full = bwrap_argv(workdir, uid, disk_mb=limits.disk_mb, files=files,
                               seccomp_fd=seccomp_fd) + argv
         else:
             full = list(argv)
         start = time.monotonic()
-        proc = subprocess.Popen(full, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                cwd=workdir, env=child_env, preexec_fn=_set_limits(limits),
-                                pass_fds=(*files.values(), *([seccomp_fd] if seccomp_fd is not None else [])))
+        try:
+            proc = subprocess.Popen(full, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, cwd=workdir, env=child_env,
+                                    preexec_fn=_set_limits(limits),
+                                    pass_fds=(*files.values(), *([seccomp_fd] if seccomp_fd is not None else [])))
+        except (OSError, subprocess.SubprocessError) as exc:  # no process (EAGAIN), no program
+            raise InfrastructureError(f"could not start the sandbox: {exc}") from exc
     finally:
         for fd in [*files.values(), *([seccomp_fd] if seccomp_fd is not None else [])]:
             os.close(fd)

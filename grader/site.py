@@ -98,7 +98,7 @@ def static_quiz_html(quiz_id: str) -> str:
     return (f'<div class="quick-test-static"><p><strong>Quick test: {html.escape(quiz.title)}</strong> '
             f"({len(quiz)} questions). In Jupyter this cell shows the quiz with instant feedback; in "
             f"a terminal run <code>course quiz {html.escape(quiz_id)}</code>. Progress is saved only "
-            f"for logged-in learners.</p><ol>{''.join(items)}</ol></div>")
+            f"by the course's quiz service, when your instructor runs one.</p><ol>{''.join(items)}</ol></div>")
 
 
 def _with_static_quizzes(nb):

@@ -11,6 +11,7 @@ Modules load on first use, so ``import imbalance_kit`` stays fast.
 | metrics, thresholds, calibration, plots | evaluation, threshold choice, calibration, figures |
 | splits, dedup, sampling | leakage-free splits, near-duplicates, training-only resampling |
 | labeling, active, augment, ner | labeling waves, active learning, text augmentation, rare entities |
+| rounding | whole-number allocations that keep their total (largest remainder) |
 | datasets | seeded data sets shared by lessons, exercises and the grader |
 """
 from __future__ import annotations
@@ -33,8 +34,9 @@ _EXPORTS = {
     "dedup": ["normalize_text", "exact_duplicates", "near_duplicate_clusters"],
     "sampling": ["oversample", "undersample", "undersample_ensemble", "multiply_minority",
                  "assert_not_resampled"],
-    "labeling": ["KeywordRule", "RegexRule", "seed_candidates", "source_quotas",
+    "labeling": ["KeywordRule", "RegexRule", "seed_candidates", "source_quotas", "source_entropy",
                  "minority_aware_batches", "plan_wave", "simulate_waves", "random_baseline"],
+    "rounding": ["largest_remainder"],
     "active": ["least_confidence", "margin", "entropy", "diversity_pick", "query",
                "ActiveLearningLoop"],
     "augment": ["eda", "template_paraphrases", "back_translate", "augment_dataframe",

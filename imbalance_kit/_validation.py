@@ -1,4 +1,11 @@
-"""Input checks shared by every public function: one place, one wording of each error."""
+"""Input checks shared by every public function: one place, one wording of each error.
+
+Conventions: a value of the wrong type raises TypeError, a value of the right type outside its
+allowed range raises ValueError, and each message names the parameter, says what it must be and
+shows what it got. Checks that only one function needs stay in its module; anything a second
+module would repeat (integers, seeds, fractions, mappings of numbers, DataFrames and their
+columns, arrays of scores or probabilities) lives here.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -39,34 +46,38 @@ def check_same_length(**arrays) -> int:
     return next(iter(lengths.values()))
 
 
-def check_binary(y, name: str = "y_true") -> np.ndarray:
-    """Return ``y`` as an int array of 0/1 with both classes present."""
+def check_binary(y, name: str = "y_true", both: bool = True) -> np.ndarray:
+    """Return ``y`` as an int array of 0/1; with ``both`` (default) each class must occur."""
     arr = as_1d(y, name)
     if arr.dtype == bool:
         arr = arr.astype(int)
     uniq = set(np.unique(arr).tolist())
     if not uniq <= {0, 1}:
         raise ValueError(f"{name} must hold only 0 and 1, got {sorted(uniq, key=str)[:5]}")
-    if len(uniq) < 2:
+    if both and len(uniq) < 2:
         raise ValueError(f"{name} holds only one class ({uniq.pop()}); both 0 and 1 are needed")
     return arr.astype(int)
 
 
-def check_probabilities(p, name: str = "p") -> np.ndarray:
-    """Return ``p`` as a float array, raising if any value is outside [0, 1] or not finite."""
-    arr = as_1d(p, name).astype(float)
+def check_scores(s, name: str = "scores", ndim: int = 1) -> np.ndarray:
+    """Return ``s`` as a finite float array: 1-D, or with ``ndim=2`` an (n_samples, n_classes) matrix."""
+    if ndim == 1:
+        arr = as_1d(s, name).astype(float)
+    else:
+        arr = np.asarray(s, dtype=float)
+        if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] < 2:
+            raise ValueError(f"{name} must be a non-empty (n_samples, n_classes >= 2) array, "
+                             f"got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite values")
-    if arr.min() < 0 or arr.max() > 1:
-        raise ValueError(f"{name} must be probabilities in [0, 1], got range [{arr.min():.4g}, {arr.max():.4g}]")
     return arr
 
 
-def check_scores(s, name: str = "scores") -> np.ndarray:
-    """Return ``s`` as a finite float array."""
-    arr = as_1d(s, name).astype(float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
+def check_probabilities(p, name: str = "p", ndim: int = 1) -> np.ndarray:
+    """Like :func:`check_scores`, and every value must lie in [0, 1]."""
+    arr = check_scores(p, name, ndim)
+    if arr.min() < 0 or arr.max() > 1:
+        raise ValueError(f"{name} must be probabilities in [0, 1], got range [{arr.min():.4g}, {arr.max():.4g}]")
     return arr
 
 
@@ -103,11 +114,96 @@ def check_in_choices(value, choices, name: str):
     return value
 
 
-def check_fraction(x, name: str, low: float = 0.0, high: float = 1.0, inclusive: bool = True) -> float:
+def check_number(x, name: str) -> float:
+    """Return ``x`` as a float; bools, strings and NaN are refused."""
     if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number, got {type(x).__name__}")
-    ok = low <= x <= high if inclusive else low < x < high
-    if not ok:
-        bounds = f"[{low}, {high}]" if inclusive else f"({low}, {high})"
-        raise ValueError(f"{name} must be in {bounds}, got {x}")
+    if np.isnan(x):
+        raise ValueError(f"{name} must be a number, got nan")
     return float(x)
+
+
+_CLOSED = {"both": "[]", "left": "[)", "right": "(]", "neither": "()"}
+
+
+def check_fraction(x, name: str, low: float = 0.0, high: float = 1.0, closed: str = "both") -> float:
+    """Return ``x`` as a float in the interval from ``low`` to ``high``.
+
+    ``closed`` says which ends belong to it: "both" ``[low, high]``, "left" ``[low, high)``,
+    "right" ``(low, high]`` or "neither" ``(low, high)``.
+
+    >>> check_fraction(0.25, "share")
+    0.25
+    """
+    x = check_number(x, name)
+    left, right = _CLOSED[closed]
+    ok = (low <= x if left == "[" else low < x) and (x <= high if right == "]" else x < high)
+    if not ok:
+        raise ValueError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {x:g}")
+    return x
+
+
+def check_positive(x, name: str) -> float:
+    """Return ``x`` as a float; it must be finite and greater than 0."""
+    x = check_number(x, name)
+    if not np.isfinite(x) or x <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {x}")
+    return x
+
+
+def check_int(x, name: str, minimum: int | None = None) -> int:
+    """Return ``x`` as an int; floats (even ``2.0``) and bools are refused.
+
+    >>> check_int(3, "n_waves", minimum=1)
+    3
+    """
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(x).__name__}")
+    if minimum is not None and x < minimum:
+        what = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
+        raise ValueError(f"{name} must be {what}, got {x}")
+    return int(x)
+
+
+def check_seed(seed, name: str = "seed") -> int:
+    """Seeds are whole numbers >= 0: ``None`` would silently break "same seed, same result"."""
+    return check_int(seed, name, minimum=0)
+
+
+def check_number_mapping(m, name: str, keys: str = "key", allow_zero: bool = True) -> dict:
+    """Return a dict of finite numbers >= 0 (> 0 when ``allow_zero`` is False) from a mapping."""
+    if not isinstance(m, Mapping):
+        raise TypeError(f"{name} must be a mapping {keys} -> number, got {type(m).__name__}")
+    if len(m) == 0:
+        raise ValueError(f"{name} is empty")
+    out = {}
+    for k, v in m.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not np.isfinite(v):
+            raise TypeError(f"{name}[{k!r}] must be a finite number, got {v!r}")
+        if v < 0 or (v == 0 and not allow_zero):
+            raise ValueError(f"{name}[{k!r}] must be {'non-negative' if allow_zero else 'positive'}, got {v}")
+        out[k] = v
+    return out
+
+
+def check_shares(shares, name: str, keys: str = "source") -> dict:
+    """Return a dict of non-negative shares that sum to 1 (within 1e-3), as floats."""
+    out = check_number_mapping(shares, name, keys)
+    total = sum(out.values())
+    if abs(total - 1.0) > 1e-3:
+        raise ValueError(f"{name} must sum to 1, got {total:.6g}")
+    return {k: float(v) for k, v in out.items()}
+
+
+def check_dataframe(df, name: str = "df", columns=(), allow_empty: bool = False) -> pd.DataFrame:
+    """Return ``df`` if it is a non-empty DataFrame holding ``columns``, or raise a clear error."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    if len(df) == 0 and not allow_empty:
+        raise ValueError(f"{name} is empty")
+    missing = [c for c in ([columns] if isinstance(columns, str) else columns) if c not in df.columns]
+    if missing:
+        shown = list(df.columns)[:10]
+        raise ValueError(f"{name} has no column{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(map(repr, missing))} (columns: {shown})")
+    return df

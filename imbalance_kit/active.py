@@ -17,7 +17,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import average_precision_score, f1_score
 from sklearn.preprocessing import label_binarize
 
-from ._validation import as_1d, check_in_choices
+from ._validation import as_1d, check_in_choices, check_int, check_probabilities
 
 STRATEGIES = ("entropy", "margin", "least_confidence")
 
@@ -27,13 +27,7 @@ def _check_proba(proba, name: str = "proba") -> np.ndarray:
     arr = np.asarray(proba, dtype=float)
     if arr.ndim == 1:
         arr = np.column_stack([1 - arr, arr])
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] < 2:
-        raise ValueError(f"{name} must have shape (n_samples >= 1, n_classes >= 2), got {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    if arr.min() < 0 or arr.max() > 1:
-        raise ValueError(f"{name} must hold probabilities in [0, 1], got range "
-                         f"[{arr.min():.4g}, {arr.max():.4g}]")
+    arr = check_probabilities(arr, name, ndim=2)
     if not np.allclose(arr.sum(axis=1), 1.0, atol=1e-6):
         raise ValueError(f"each row of {name} must sum to 1")
     return arr
@@ -98,8 +92,7 @@ def diversity_pick(X, candidates, k, seed=0) -> np.ndarray:
     n_rows = X.shape[0]
     if cand.min() < 0 or cand.max() >= n_rows:
         raise ValueError(f"candidates must index rows of X (0..{n_rows - 1})")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
+    k = check_int(k, "k", minimum=1)
     if k >= len(cand):
         return cand.copy()
     Xc = X[cand]
@@ -124,11 +117,9 @@ def _cap_lookup(cap, name: str):
         return lambda key: np.inf
     if isinstance(cap, Mapping):
         for key, v in cap.items():
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-                raise ValueError(f"{name}[{key!r}] must be a non-negative integer, got {v!r}")
+            check_int(v, f"{name}[{key!r}]", minimum=0)
         return lambda key: cap.get(key, np.inf)
-    if isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 0:
-        raise ValueError(f"{name} must be a non-negative integer or a mapping, got {cap!r}")
+    cap = check_int(cap, name, minimum=0)
     return lambda key: cap
 
 
@@ -161,8 +152,7 @@ def query(proba, n, strategy="entropy", classes=None, per_class_cap=None, source
     [2, 3]
     """
     p = _check_proba(proba)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    n = check_int(n, "n", minimum=0)
     score = _uncertainty(p, strategy)
     if classes is None:
         classes = np.arange(p.shape[1])
@@ -281,11 +271,8 @@ class ActiveLearningLoop:
         from tqdm.auto import tqdm
 
         check_in_choices(self.strategy, STRATEGIES, "strategy")
-        if isinstance(n_rounds, bool) or not isinstance(n_rounds, (int, np.integer)) or n_rounds < 0:
-            raise ValueError(f"n_rounds must be a non-negative integer, got {n_rounds!r}")
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, (int, np.integer)) \
-                or self.batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
+        check_int(n_rounds, "n_rounds", minimum=0)
+        check_int(self.batch_size, "batch_size", minimum=1)
         if not callable(oracle):
             raise TypeError("oracle must be a callable idx -> labels")
         X = self._features(pool_texts)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._validation import check_fraction, check_in_choices
+from ._validation import check_dataframe, check_fraction, check_in_choices, check_int, check_seed
 
 _SYNONYM_TABLE = """
 problem: issue, trouble, difficulty | issue: problem, matter | error: fault, mistake, glitch
@@ -113,17 +113,11 @@ def _tokens(text, name: str = "text") -> list:
     return tokens
 
 
-def _count(n, name: str, minimum: int = 0) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {n!r}")
-    return int(n)
-
-
 def _rng(rng) -> np.random.Generator:
     """``None``, an int seed or a ``numpy.random.Generator`` (used as is, so calls chain)."""
-    if rng is not None and not isinstance(rng, (int, np.integer, np.random.Generator)) or isinstance(rng, bool):
-        raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
-    return np.random.default_rng(rng)
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(rng)
+    return np.random.default_rng(check_seed(rng, "rng"))
 
 
 def random_swap(text: str, n: int = 1, rng=None) -> str:
@@ -132,7 +126,7 @@ def random_swap(text: str, n: int = 1, rng=None) -> str:
     >>> random_swap("my refund never arrived", n=1, rng=0)
     'my refund arrived never'
     """
-    tokens, n, rng = _tokens(text), _count(n, "n"), _rng(rng)
+    tokens, n, rng = _tokens(text), check_int(n, "n", minimum=0), _rng(rng)
     if len(tokens) < 2:
         return text
     for _ in range(n):
@@ -167,7 +161,7 @@ def random_insertion(text: str, n: int = 1, vocab=None, rng=None) -> str:
     >>> random_insertion("card declined twice", n=1, vocab=["payment", "again"], rng=0)
     'card declined twice again'
     """
-    tokens, n, rng = _tokens(text), _count(n, "n"), _rng(rng)
+    tokens, n, rng = _tokens(text), check_int(n, "n", minimum=0), _rng(rng)
     if vocab is None:
         words = tokens
     else:
@@ -197,7 +191,7 @@ def synonym_replacement(text: str, n: int = 1, lexicon=None, rng=None) -> str:
     >>> synonym_replacement("My refund is late.", n=2, rng=0)
     'My repayment is overdue.'
     """
-    tokens, n, rng = _tokens(text), _count(n, "n"), _rng(rng)
+    tokens, n, rng = _tokens(text), check_int(n, "n", minimum=0), _rng(rng)
     lex = SYNONYMS if lexicon is None else lexicon
     if not isinstance(lex, Mapping):
         raise TypeError(f"lexicon must be a mapping word -> list of synonyms, got {type(lex).__name__}")
@@ -227,7 +221,7 @@ def eda(text: str, n_aug: int = 4, alpha: float = 0.1, seed: int = 0) -> list:
      'the for refund my order never arrived', 'refund for my order never arrived']
     """
     tokens = _tokens(text)
-    n_aug = _count(n_aug, "n_aug", minimum=1)
+    n_aug = check_int(n_aug, "n_aug", minimum=1)
     alpha = check_fraction(alpha, "alpha")
     rng = _rng(seed)
     k = max(1, round(alpha * len(tokens)))
@@ -254,7 +248,7 @@ def template_paraphrases(templates, slots, n: int, seed: int = 0) -> list:
         raise TypeError("templates must be a non-empty list of strings")
     if not isinstance(slots, Mapping):
         raise TypeError(f"slots must be a mapping slot -> list of fillers, got {type(slots).__name__}")
-    n = _count(n, "n", minimum=1)
+    n = check_int(n, "n", minimum=1)
     fields = []
     for t in templates:
         if not isinstance(t, str):
@@ -355,13 +349,7 @@ def augment_dataframe(df: pd.DataFrame, text: str, label: str, classes, n_per_it
     if split != "train":
         raise ValueError(f"split={split!r}: augmentation is for the training split only; validation and test "
                          "data must stay real, or the scores measure the augmenter instead of the model")
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
-    if len(df) == 0:
-        raise ValueError("df is empty")
-    for col, arg in ((text, "text"), (label, "label")):
-        if col not in df.columns:
-            raise ValueError(f"{arg}={col!r} is not a column of df; columns are {list(df.columns)}")
+    check_dataframe(df, "df", [text, label])
     if "augmented" in df.columns or "source_id" in df.columns:
         raise ValueError("df already has 'augmented'/'source_id' columns; augment the original data once")
     if not df.index.is_unique:
@@ -371,7 +359,7 @@ def augment_dataframe(df: pd.DataFrame, text: str, label: str, classes, n_per_it
     unknown = set(classes) - set(df[label])
     if not classes or unknown:
         raise ValueError(f"classes must be non-empty labels present in df[{label!r}]; unknown: {sorted(unknown, key=str)}")
-    n_per_item = _count(n_per_item, "n_per_item", minimum=1)
+    n_per_item = check_int(n_per_item, "n_per_item", minimum=1)
     if not callable(method):
         check_in_choices(method, METHODS, "method")
     rng = np.random.default_rng(seed)
@@ -416,16 +404,10 @@ def review_sample(original: pd.DataFrame, augmented: pd.DataFrame, n: int = 20, 
        overlap lost_cues  drift_hint
     0      0.8       not        True
     """
-    for frame, name in ((original, "original"), (augmented, "augmented")):
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
-    for col in (text, label):
-        if col not in original.columns:
-            raise ValueError(f"column {col!r} is missing from original")
-    for col in (text, label, "augmented", "source_id"):
-        if col not in augmented.columns:
-            raise ValueError(f"column {col!r} is missing from augmented; pass the output of augment_dataframe")
-    n = _count(n, "n", minimum=1)
+    check_dataframe(original, "original", [text, label], allow_empty=True)
+    check_dataframe(augmented, "augmented (the output of augment_dataframe)",
+                    [text, label, "augmented", "source_id"], allow_empty=True)
+    n = check_int(n, "n", minimum=1)
     check_fraction(min_overlap, "min_overlap")
     cue_set = {str(c).lower() for c in cues}
     new = augmented[augmented["augmented"].astype(bool)]

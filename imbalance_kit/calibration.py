@@ -16,6 +16,7 @@ from ._validation import (
     check_binary,
     check_fraction,
     check_in_choices,
+    check_int,
     check_probabilities,
     check_same_length,
     check_scores,
@@ -180,8 +181,8 @@ def prior_shift_correction(p, train_prior: float, true_prior: float) -> np.ndarr
     [0.08, 0.439]
     """
     p = check_probabilities(p, "p")
-    train = check_fraction(train_prior, "train_prior", inclusive=False)
-    true = check_fraction(true_prior, "true_prior", inclusive=False)
+    train = check_fraction(train_prior, "train_prior", closed="neither")
+    true = check_fraction(true_prior, "true_prior", closed="neither")
     w1, w0 = true / train, (1 - true) / (1 - train)
     return p * w1 / (p * w1 + (1 - p) * w0)
 
@@ -240,8 +241,7 @@ def reliability_table(y_true, p, n_bins: int = 10, strategy: str = "uniform", ki
     """
     check_in_choices(kind, KINDS, "kind")
     check_in_choices(strategy, STRATEGIES, "strategy")
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
-        raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}")
+    n_bins = check_int(n_bins, "n_bins", minimum=1)
     conf, outcome = _confidence_and_outcome(y_true, p, kind)
     if strategy == "quantile":
         # Same expression as calibration_curve: linspace(0, 100) rounds differently.

@@ -16,7 +16,7 @@ from datasketch import MinHash
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ._validation import as_1d, check_fraction, check_in_choices
+from ._validation import as_1d, check_fraction, check_in_choices, check_int, check_seed
 
 SHINGLES = ("char", "word")
 # Candidate recall wanted at exactly J == threshold; pairs above it are found even more often.
@@ -67,8 +67,7 @@ def _check_texts(texts) -> list:
 
 def _check_shingle_args(shingle, k) -> None:
     check_in_choices(shingle, SHINGLES, "shingle")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
+    check_int(k, "k", minimum=1)
 
 
 def _shingle_normalized(text: str, shingle: str, k: int) -> set:
@@ -135,11 +134,8 @@ def lsh_params(threshold: float = 0.8, num_perm: int = 128) -> tuple:
     >>> round(1 - (1 - 0.8 ** r) ** b, 4)   # candidate probability at J = 0.8
     0.9983
     """
-    check_fraction(threshold, "threshold")
-    if threshold == 0:
-        raise ValueError("threshold must be in (0, 1], got 0")
-    if isinstance(num_perm, bool) or not isinstance(num_perm, (int, np.integer)) or num_perm < 1:
-        raise ValueError(f"num_perm must be a positive integer, got {num_perm!r}")
+    check_fraction(threshold, "threshold", closed="right")
+    check_int(num_perm, "num_perm", minimum=1)
     for r in range(int(num_perm), 0, -1):
         b = int(num_perm) // r
         if 1 - (1 - threshold**r) ** b >= _TARGET_RECALL:
@@ -276,12 +272,9 @@ def near_duplicate_clusters(texts, threshold: float = 0.8, num_perm: int = 128, 
     [0, 1, 2, 0]
     """
     texts = _check_texts(texts)
-    check_fraction(threshold, "threshold")
-    if threshold == 0:
-        raise ValueError("threshold must be in (0, 1], got 0")
+    check_fraction(threshold, "threshold", closed="right")
     _check_shingle_args(shingle, k)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    check_seed(seed)
     b, r = lsh_params(threshold, num_perm)
 
     normalized = [normalize_text(t) for t in texts]

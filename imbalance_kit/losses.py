@@ -19,7 +19,8 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.special import expit, log_expit, softmax
 
-from ._validation import as_1d, check_fraction, check_in_choices, check_same_length
+from ._validation import (as_1d, check_binary, check_fraction, check_in_choices, check_int, check_probabilities,
+                          check_same_length, check_scores)
 
 REDUCTIONS = ("mean", "sum", "none")
 # Same clipping as sklearn.metrics.log_loss, so weighted CE agrees with it to rounding.
@@ -27,21 +28,7 @@ _EPS = np.finfo(float).eps
 
 
 def _check_labels01(y_true) -> np.ndarray:
-    y = as_1d(y_true, "y_true")
-    if y.dtype == bool:
-        y = y.astype(int)
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError(f"y_true must hold only 0 and 1, got {sorted(set(np.unique(y).tolist()), key=str)[:5]}")
-    return y.astype(float)
-
-
-def _check_2d(values, name: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim != 2 or arr.shape[1] < 2 or arr.shape[0] == 0:
-        raise ValueError(f"{name} must be a non-empty (n_samples, n_classes >= 2) array, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
+    return check_binary(y_true, "y_true", both=False).astype(float)  # a batch may hold one class
 
 
 def _check_class_index(y_true, n_classes: int) -> np.ndarray:
@@ -52,23 +39,11 @@ def _check_class_index(y_true, n_classes: int) -> np.ndarray:
 
 
 def _check_prob(p, name: str = "p") -> np.ndarray:
-    arr = np.asarray(p, dtype=float) if np.ndim(p) == 2 else as_1d(p, name).astype(float)
-    if arr.ndim == 2:
-        arr = _check_2d(arr, name)
-    elif not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    if arr.min() < 0 or arr.max() > 1:
-        raise ValueError(f"{name} must be probabilities in [0, 1], got range [{arr.min():.4g}, {arr.max():.4g}]")
-    return arr
+    return check_probabilities(p, name, ndim=2 if np.ndim(p) == 2 else 1)
 
 
 def _check_logits(z) -> np.ndarray:
-    if np.ndim(z) == 2:
-        return _check_2d(z, "logits")
-    arr = as_1d(z, "logits").astype(float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("logits contains NaN or infinite values")
-    return arr
+    return check_scores(z, "logits", ndim=2 if np.ndim(z) == 2 else 1)
 
 
 def _reduce(per_sample: np.ndarray, reduction: str, total_weight: float | None = None):
@@ -82,8 +57,7 @@ def _reduce(per_sample: np.ndarray, reduction: str, total_weight: float | None =
 
 
 def _check_focal_params(gamma, alpha):
-    if isinstance(gamma, bool) or not isinstance(gamma, (int, float, np.integer, np.floating)) or not gamma >= 0:
-        raise ValueError(f"gamma must be a number >= 0, got {gamma!r}")
+    check_fraction(gamma, "gamma", 0.0, np.inf, closed="left")
     if alpha is not None:
         check_fraction(alpha, "alpha")
 
@@ -250,8 +224,7 @@ def label_smoothing(y, n_classes: int, epsilon: float = 0.1) -> np.ndarray:
     >>> label_smoothing([0, 2], n_classes=3, epsilon=0.3).round(2).tolist()
     [[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]]
     """
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
-        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
     epsilon = check_fraction(epsilon, "epsilon")
     y = _check_class_index(y, n_classes)
     q = np.full((len(y), n_classes), epsilon / n_classes)

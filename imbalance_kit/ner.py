@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._validation import check_in_choices
+from ._validation import check_dataframe, check_fraction, check_in_choices, check_int, check_positive
 
 _TAG = re.compile(r"^(?:O|[BI]-\S+)$")
 _OTHER_SCHEMES = re.compile(r"^[ESLU]-\S+$")
@@ -105,8 +105,7 @@ def spans_to_bio(spans, length: int) -> list:
     >>> spans_to_bio([("PER", 0, 2), ("LOC", 3, 4)], 5)
     ['B-PER', 'I-PER', 'O', 'B-LOC', 'O']
     """
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
-        raise ValueError(f"length must be a non-negative int, got {length!r}")
+    length = check_int(length, "length", minimum=0)
     tags = ["O"] * int(length)
     for k, span in enumerate(spans):
         if not _is_sequence(span) or len(span) != 3:
@@ -179,10 +178,8 @@ def _weights_for(rare_types, default) -> tuple[dict, float]:
     rare = {"DRUG": 5.0} if rare_types is None else rare_types
     if not isinstance(rare, Mapping) or not rare:
         raise TypeError("rare_types must be a non-empty mapping type -> weight, e.g. {'DRUG': 5.0}")
-    for etype, w in {**rare, "<default>": default}.items():
-        if isinstance(w, bool) or not isinstance(w, (int, float, np.integer, np.floating)) or not w > 0:
-            raise ValueError(f"weight for {etype!r} must be a positive number, got {w!r}")
-    return {k: float(v) for k, v in rare.items()}, float(default)
+    rare = {k: check_positive(w, f"rare_types[{k!r}]") for k, w in rare.items()}
+    return rare, check_positive(default, "default")
 
 
 def token_weights(tags, rare_types=None, default: float = 1.0) -> np.ndarray:
@@ -279,17 +276,10 @@ def document_split(df: pd.DataFrame, doc: str = "doc_id", sizes=(0.8, 0.1, 0.1),
     >>> sorted(map(len, (train, val, test)))
     [1, 1, 3]
     """
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
-    if len(df) == 0:
-        raise ValueError("df is empty")
-    for col, arg in ((doc, "doc"), (tags, "tags")):
-        if col not in df.columns:
-            raise ValueError(f"{arg}={col!r} is not a column of df; columns are {list(df.columns)}")
+    check_dataframe(df, "df", [doc, tags])
     if not _is_sequence(sizes) or len(sizes) != 3:
         raise ValueError(f"sizes must be three fractions (train, val, test), got {sizes!r}")
-    if any(isinstance(s, bool) or not isinstance(s, (int, float, np.integer, np.floating)) or s < 0 for s in sizes):
-        raise ValueError(f"sizes must be non-negative numbers, got {sizes!r}")
+    sizes = tuple(check_fraction(s, f"sizes[{i}]") for i, s in enumerate(sizes))
     if not np.isclose(sum(sizes), 1.0):
         raise ValueError(f"sizes must sum to 1, got {sum(sizes)}")
     rare_tags = {f"B-{rare_type}", f"I-{rare_type}"}

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.under_sampling import RandomUnderSampler
 
-from ._validation import as_1d, check_same_length
+from ._validation import as_1d, check_int, check_same_length
 
 _EVAL_SPLITS = frozenset({"validation", "val", "valid", "dev", "test", "eval", "evaluation", "holdout"})
 
@@ -112,8 +112,7 @@ def undersample_ensemble(X, y, n_sets: int = 5, ratio="auto", random_state=0, *,
     (3, [4, 4, 4])
     """
     _check_split(split)
-    if isinstance(n_sets, bool) or not isinstance(n_sets, (int, np.integer)) or n_sets < 1:
-        raise ValueError(f"n_sets must be a positive integer, got {n_sets!r}")
+    n_sets = check_int(n_sets, "n_sets", minimum=1)
     _check_xy(X, y)
     seeds = np.random.default_rng(random_state).integers(0, 2**31 - 1, size=n_sets)
 
@@ -136,8 +135,7 @@ def multiply_minority(X, y, factor: int = 2, minority=None, *, split: str = "tra
     (['a', 'b', 'c', 'd', 'd', 'd'], [0, 0, 0, 1, 1, 1])
     """
     _check_split(split)
-    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor < 1:
-        raise ValueError(f"factor must be an integer >= 1, got {factor!r}")
+    factor = check_int(factor, "factor", minimum=1)
     labels = _check_xy(X, y)
     if minority is None:
         uniq, freq = np.unique(labels, return_counts=True)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from ._validation import as_1d, check_fraction, to_python
+from ._validation import as_1d, check_dataframe, check_fraction, check_seed, to_python
 from .dedup import exact_duplicates, near_duplicate_clusters
 
 # Largest number of folds tried when whole folds approximate the sizes (see stratified_split).
@@ -18,7 +18,7 @@ _MAX_FOLDS = 20
 def _check_sizes(sizes) -> tuple:
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) not in (2, 3):
         raise ValueError(f"sizes must hold 2 (train, test) or 3 (train, val, test) fractions, got {sizes!r}")
-    sizes = tuple(check_fraction(s, f"sizes[{i}]", 0, 1, inclusive=False) for i, s in enumerate(sizes))
+    sizes = tuple(check_fraction(s, f"sizes[{i}]", 0, 1, closed="neither") for i, s in enumerate(sizes))
     if not np.isclose(sum(sizes), 1.0):
         raise ValueError(f"sizes must sum to 1, got {sizes} (sum {sum(sizes):.4g})")
     return sizes
@@ -76,15 +76,9 @@ def stratified_split(df: pd.DataFrame, label: str, sizes=(0.8, 0.1, 0.1), groups
     >>> [len(s) for s in (train, val, test)]
     [16000, 2000, 2000]
     """
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
-    if len(df) == 0:
-        raise ValueError("df is empty")
-    if label not in df.columns:
-        raise ValueError(f"label {label!r} is not a column of df (columns: {list(df.columns)[:10]})")
+    check_dataframe(df, "df", [label])
     sizes = _check_sizes(sizes)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    seed = check_seed(seed)
     y = df[label].to_numpy()
     if pd.isna(y).any():
         raise ValueError(f"label column {label!r} contains missing values")
@@ -117,9 +111,7 @@ def _split_rows(df, y, sizes, seed, label):
 
 def _check_groups(df, groups) -> np.ndarray:
     if isinstance(groups, str):
-        if groups not in df.columns:
-            raise ValueError(f"groups {groups!r} is not a column of df")
-        groups = df[groups]
+        groups = check_dataframe(df, "df", [groups])[groups]
     arr = as_1d(groups, "groups")
     if len(arr) != len(df):
         raise ValueError(f"groups has {len(arr)} values but df has {len(df)} rows")
@@ -204,8 +196,7 @@ def _named_splits(splits, names) -> dict:
     if len(named) < 2:
         raise ValueError("splits must hold at least two DataFrames")
     for name, part in named.items():
-        if not isinstance(part, pd.DataFrame):
-            raise TypeError(f"split {name!r} must be a DataFrame, got {type(part).__name__}")
+        check_dataframe(part, f"split {name!r}", allow_empty=True)
     return named
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_counts, check_in_choices
+from ._validation import check_counts, check_fraction, check_in_choices
 
 METHODS = ("inverse", "sqrt_inverse", "effective")
 
@@ -47,8 +47,7 @@ def class_weights(counts, method: str = "inverse", beta: float = 0.9999) -> dict
     elif method == "sqrt_inverse":
         w = np.sqrt(n.sum() / (k * n))
     else:
-        if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) or not 0 <= beta < 1:
-            raise ValueError(f"beta must be a number in [0, 1), got {beta!r}")
+        beta = check_fraction(beta, "beta", closed="left")
         # 1 - beta**n via expm1 keeps precision when beta is close to 1 (beta**n near 1).
         effective = -np.expm1(n * np.log(beta)) / (1 - beta) if beta > 0 else np.ones_like(n)
         w = 1.0 / effective

@@ -32,7 +32,7 @@ def add_sandbox_flag(p):
 
 def run(args) -> int:
     from grader.autograde import autograde, grade_table
-    from grader.sandbox import SandboxUnavailable
+    from grader.sandbox import InfrastructureError, SandboxUnavailable
 
     if args.workers is not None and args.workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
@@ -42,7 +42,7 @@ def run(args) -> int:
                             workers=args.workers, force=args.force, db_url=args.db,
                             json_path=args.json, unsafe_no_sandbox=args.unsafe_no_sandbox,
                             retry_errors=args.retry_errors)
-    except (ValueError, FileNotFoundError, SandboxUnavailable) as exc:
+    except (ValueError, FileNotFoundError, SandboxUnavailable, InfrastructureError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -54,4 +54,8 @@ def run(args) -> int:
     if errors and not args.retry_errors:
         print(f"{errors} submission(s) ended in an error; they are kept as they are on a re-run "
               "(add --retry-errors to grade them again, --force to regrade everyone)")
-    return 0
+    ours = sum(r["status"] == "grader_error" for r in records.values())
+    if ours:
+        print(f"{ours} submission(s) could not be graded because of a problem on the grader's side "
+              "(not the students'); nothing was stored for them: run the same command again")
+    return 1 if ours else 0

@@ -32,6 +32,7 @@ def run(args) -> int:
     from grader.autograde import Task, grade_submission, released_path
     from grader.contract import load_assignment
     from grader.limits import Limits
+    from grader.student_text import printable
 
     nb_path = Path(args.notebook)
     assignment_id = args.assignment or nb_path.stem
@@ -44,22 +45,27 @@ def run(args) -> int:
     if course_dir is None or not released_path(course_dir, assignment).is_file():
         print(f"error: cannot find exercises/{assignment_id}/ (pass --course-dir)", file=sys.stderr)
         return 2
-    from grader.sandbox import sandbox_problem
+    from grader.sandbox import InfrastructureError, sandbox_problem
 
-    # A learner checking their own notebook needs no protection from it: without bubblewrap
-    # (e.g. on a laptop) the check runs unsandboxed instead of refusing.
-    isolated = sandbox_problem() is None
-    if not isolated:
-        print("note: running without the sandbox (bubblewrap is not available here)")
-    record = grade_submission(Task(assignment_id, "self-check", str(nb_path),
-                                   str(released_path(course_dir, assignment)), defaults_only=True,
-                                   sandbox=isolated, limits=Limits(**assignment.limits)))
+    try:
+        # A learner checking their own notebook needs no protection from it: without bubblewrap
+        # (e.g. on a laptop) the check runs unsandboxed instead of refusing.
+        isolated = sandbox_problem() is None
+        if not isolated:
+            print("note: running without the sandbox (bubblewrap is not available here)")
+        record = grade_submission(Task(assignment_id, "self-check", str(nb_path),
+                                       str(released_path(course_dir, assignment)), defaults_only=True,
+                                       sandbox=isolated, limits=Limits(**assignment.limits)))
+    except InfrastructureError as exc:
+        print(f"error: the check could not run ({exc}); this is not a problem with your notebook: "
+              "try again in a moment", file=sys.stderr)
+        return 2
     if record["status"] == "error":
-        print(f"problem: {record['error']}")
+        print(f"problem: {printable(record['error'])}")  # quotes the notebook's own errors
     for gid, cell in record.get("cells", {}).items():
         if gid in record["questions"]:
             state = ("did not run" if not cell["executed"]
-                     else f"failed: {cell['error']}" if cell["error"] else "passed")
+                     else f"failed: {printable(cell['error'])}" if cell["error"] else "passed")
             print(f"public test {gid}: {state}")
     if not assignment.check_shows_scores:
         print("This is a test: the check shows whether your answers are in the right form, not "
@@ -68,7 +74,7 @@ def run(args) -> int:
     for gid, q in record["questions"].items():
         print(f"{gid}: {q['points']:g} / {q['max_points']:g}")
         for line in q["feedback"]:
-            print(f"  - {line}")
+            print(f"  - {printable(line)}")
     print(f"total on the notebook's own parameters: {record['score']:g} / {record['max_score']:g} "
           "(grading also re-runs it with other values)")
     return 0 if record["status"] == "graded" else 1

@@ -4,7 +4,8 @@ The page is the student's autograded notebook (rebuilt from the released copy, s
 public tests; hidden checks live in the grader-side key and never enter a notebook) with a summary
 of points and feedback lines on top, and under each question the pictures the key drew for it
 (``feedback_artifacts/<assignment>/<student>/``), embedded so the page is a single file.
-Written to ``feedback/<student>/<assignment>/<nb>.html``.
+Nothing the student wrote is active in the page (:mod:`grader.sanitize`). Written to
+``feedback/<student>/<assignment>/<nb>.html``.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import json
 import sys
 from pathlib import Path
 
+from grader.sanitize import clean_notebook, html_block, lines_html, text_html
+
 
 def register(sub):
     p = sub.add_parser("feedback", help="write per-student HTML feedback for an autograded assignment")
@@ -22,25 +25,27 @@ def register(sub):
     p.set_defaults(func=run)
 
 
-def summary_markdown(record: dict, artifacts=None) -> str:
-    """The feedback summary of one result record, as Markdown.
+def summary_html(record: dict, artifacts=None) -> str:
+    """The feedback summary of one result record, as HTML (every recorded string escaped: error
+    messages and feedback lines may quote the student's own text).
 
     ``artifacts``: the student's artifacts directory; each question's ``figures`` found there
     are embedded as PNG data URIs (a missing file is skipped).
     """
-    lines = [f"# Feedback: {record['score']:g} / {record['max_score']:g} points"]
+    parts = [f"<h1>Feedback: {record['score']:g} / {record['max_score']:g} points</h1>"]
     if record["status"] == "error":
-        lines.append(f"\n**Your notebook could not be graded completely:** {record['error']}")
+        parts.append("<p><strong>Your notebook could not be graded completely:</strong> "
+                     f"{text_html(record['error'])}</p>")
     for gid, q in record["questions"].items():
-        lines.append(f"\n**{gid}**: {q['points']:g} / {q['max_points']:g}")
-        lines += [f"- {line}" for line in q["feedback"]]
+        parts.append(f"<p><strong>{html.escape(gid)}</strong>: {q['points']:g} / {q['max_points']:g}</p>")
+        parts.append(lines_html(q["feedback"]))
         for name in q.get("figures", []) if artifacts is not None else []:
             path = Path(artifacts) / Path(str(name)).name
             if path.suffix == ".png" and path.is_file():
                 data = base64.b64encode(path.read_bytes()).decode("ascii")
-                lines.append(f'\n<img alt="{html.escape(path.stem, quote=True)}" '
-                             f'src="data:image/png;base64,{data}" style="max-width:100%">')
-    return "\n".join(lines)
+                parts.append(f'<p><img alt="{html.escape(path.stem, quote=True)}" '
+                             f'src="data:image/png;base64,{data}" style="max-width:100%"></p>')
+    return "".join(parts)
 
 
 def write_feedback(assignment_id: str, course_dir) -> list[Path]:
@@ -62,8 +67,9 @@ def write_feedback(assignment_id: str, course_dir) -> list[Path]:
         sid = path.stem
         graded = course_dir / "autograded" / sid / assignment_id / f"{nb_id}.ipynb"
         nb = nbformat.read(graded, as_version=4) if graded.is_file() else nbformat.v4.new_notebook()
+        clean_notebook(nb)  # autograde cleaned it already, unless an older version wrote it
         artifacts = course_dir / "feedback_artifacts" / assignment_id / sid
-        nb.cells.insert(0, nbformat.v4.new_markdown_cell(summary_markdown(record, artifacts)))
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(html_block(summary_html(record, artifacts))))
         html, _ = exporter.from_notebook_node(nb)
         out = course_dir / "feedback" / sid / assignment_id / f"{nb_id}.html"
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -7,27 +7,26 @@ import sys
 def register(sub):
     p = sub.add_parser("quiz", help="take a lesson's quick test (01..09 or final)")
     p.add_argument("lesson", help="quiz id: 01..09 or final")
-    p.add_argument("--seed", type=int, default=None, help="seed for this attempt's numbers and order")
-    p.add_argument("--store", default=None, help="progress store (default $IMBALANCE_LAB_PROGRESS)")
-    p.add_argument("--bank", default=None, help="question bank folder (default lessons/quick_tests)")
-    p.add_argument("--graded", action="store_true",
-                   help="graded version: rate-limited submissions per question")
-    p.add_argument("--rate-limit", default=None, metavar="N/SECONDS",
-                   help="with --graded: at most N submissions per question per SECONDS "
-                        "(default $IMBALANCE_LAB_RATE_LIMIT or 5/600)")
+    p.add_argument("--service", default=None, metavar="SOCKET",
+                   help="the course's quiz service, which saves your attempts under your account "
+                        "(default $IMBALANCE_LAB_QUIZ_SOCKET; without one the quiz is practice)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="practice only: seed for this attempt's numbers and order")
+    p.add_argument("--store", default=None,
+                   help="practice only: your private progress file (default $IMBALANCE_LAB_PROGRESS)")
+    p.add_argument("--bank", default=None, help="practice only: question bank folder (default lessons/quick_tests)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from grader.quiz.bank import BankError, load_quiz
-    from grader.quiz.cli import graded_rate_limit, run_session
-    from grader.quiz.session import QuizSession
+    from grader.quiz.bank import BankError
+    from grader.quiz.cli import run_session
+    from grader.quiz.client import ServiceError, open_session
 
     try:
-        quiz = load_quiz(args.lesson, args.bank)
-        limit = graded_rate_limit(args.rate_limit) if args.graded else None
-    except (BankError, ValueError, OSError) as exc:
+        session = open_session(args.lesson, service=args.service, seed=args.seed, store=args.store,
+                               bank=args.bank)
+    except (BankError, ValueError, OSError, ServiceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    session = QuizSession(quiz, store=args.store, seed=args.seed, rate_limit=limit, graded=args.graded)
     return run_session(session, sys.stdin, sys.stdout)

@@ -1,18 +1,7 @@
-"""Terminal helpers shared by ``course quiz``, ``course login`` and ``course progress``."""
+"""Terminal helpers shared by ``course quiz`` and ``course progress``."""
 from __future__ import annotations
 
-import os
 import time
-
-from .session import RateLimit
-
-RATE_LIMIT_ENV = "IMBALANCE_LAB_RATE_LIMIT"
-DEFAULT_RATE_LIMIT = "5/600"
-
-
-def graded_rate_limit(text=None) -> RateLimit:
-    """The graded version's limit: ``text`` or ``$IMBALANCE_LAB_RATE_LIMIT`` or 5 per 600 s."""
-    return RateLimit.parse(text or os.environ.get(RATE_LIMIT_ENV) or DEFAULT_RATE_LIMIT)
 
 
 def run_session(session, stdin, out) -> int:
@@ -21,7 +10,8 @@ def run_session(session, stdin, out) -> int:
     An unreadable answer or a rate-limited submission asks again (reading the next line).
     Returns 0 when the quiz was completed, 1 when input ended first.
     """
-    print(f"Quick test {session.quiz.quiz}: {session.quiz.title} ({len(session.quiz)} questions)", file=out)
+    total = session.score[2]
+    print(f"Quick test {session.quiz_id}: {session.title} ({total} questions)", file=out)
     print(session.status, file=out)
     while not session.finished:
         print("\n" + session.current.render(), file=out)
@@ -30,10 +20,11 @@ def run_session(session, stdin, out) -> int:
         if not line:
             print("\nNo more input; stopping. This attempt is incomplete and not saved.", file=out)
             k, n, total = session.score
-            print(f"Score so far: {k}/{n} answered of {total}.", file=out)
+            print(f"Answered {n} of {total}." if k is None else f"Score so far: {k}/{n} answered of {total}.",
+                  file=out)
             return 1
         fb = session.submit(line.strip())
-        label = {True: "Correct!", False: "Wrong.", None: "Not accepted."}[fb.correct]
+        label = {True: "Correct!", False: "Wrong.", None: "Recorded." if fb.accepted else "Not accepted."}[fb.correct]
         print(f"{label}\n{fb.message}\n{fb.score_text}", file=out)
     print("\n" + session.summary(), file=out)
     return 0

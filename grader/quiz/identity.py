@@ -1,8 +1,11 @@
-"""Who is taking the quiz: JupyterHub's user, else the name stored by ``course login``.
+"""The name a learner practises under: ``$JUPYTERHUB_USER``, else the name stored by ``course login``.
 
-The config directory is ``$IMBALANCE_LAB_HOME`` (default ``~/.imbalance_lab``); ``course login
-NAME`` writes ``identity.json`` there and ``course logout`` removes it. Anonymous learners
-(neither set) get ``None`` and nothing is ever written for them.
+Both are the learner's own to set, so this name only labels their private practice file
+(:class:`~grader.quiz.progress.ProgressStore` of kind "practice"); nothing saved for the course
+uses it (the quiz service identifies learners itself, :mod:`grader.quiz.auth`). The config
+directory is ``$IMBALANCE_LAB_HOME`` (default ``~/.imbalance_lab``); ``course login NAME``
+writes ``identity.json`` there and ``course logout`` removes it. Anonymous learners (neither
+set) get ``None`` and nothing is ever written for them.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import re
 from pathlib import Path
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
-ANONYMOUS_NOTE = "You are not logged in: progress is not saved; log in to save it (course login NAME)."
+ANONYMOUS_NOTE = "Practice: progress is not saved (course login NAME saves it in a private file on this machine)."
 
 
 def home_dir(home=None) -> Path:

@@ -8,8 +8,9 @@ key (e.g. the end-of-course nbgrader assignment) can reuse these functions as th
 
 Indices always refer to the bank file's order. A quiz shows options and steps in a shuffled
 ``order`` (display position -> index): :func:`parse_answer` turns typed text (``"B"``,
-``"A, C"``, ``"6.25"``, ``"C A D B"``) into those values, mapping letters back through it, and
-:func:`score` uses it only to name options by their displayed letters in feedback.
+``"A, C"`` or ``"none"``, ``"6.25"``, ``"C A D B"``) into those values, mapping letters back
+through it, and :func:`score` uses it only to name options by their displayed letters in
+feedback.
 """
 from __future__ import annotations
 
@@ -179,6 +180,8 @@ def parse_answer(q: Question, text: str, order=None):
             raise ValueError("pick exactly one option")
         return order[picks[0]]
     if q.type == "multiple_select":
+        if text.lower() == "none":  # nothing selected: a (wrong) answer, unlike an empty line
+            return []
         picks = _letters(text, n, "choice")
         if len(set(picks)) != len(picks):
             raise ValueError("an option is listed twice")

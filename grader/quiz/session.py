@@ -3,8 +3,14 @@
 A :class:`QuizSession` walks through one quiz: ``current`` is the question on screen (with this
 attempt's numbers and display order), ``submit(answer)`` scores it and returns
 :class:`Feedback`, ``score`` is the running total. When the last question is answered the
-attempt is saved for logged-in learners; anonymous sessions never touch the disk. A broken
+attempt is saved to the session's store; anonymous sessions never touch the disk. A broken
 progress store never stops the quiz: it continues unsaved and says so.
+
+The same class runs inside the quiz service (:mod:`grader.quiz.server`), which holds the
+attempt, its numbers and its answer key; the learner's side then holds a
+:class:`~grader.quiz.client.RemoteSession` that sees only :class:`Asked` questions. A
+``graded`` session withholds correctness, answers and the running score until the attempt is
+over, then lists them all in :meth:`QuizSession.summary`.
 """
 from __future__ import annotations
 
@@ -66,9 +72,55 @@ class MemoryLimiter:
 MEMORY_LIMITER = MemoryLimiter()
 
 
+HOW_TO_ANSWER = {
+    "multiple_choice": "Answer with one letter.",
+    "multiple_select": "Select all that apply: letters separated by commas (e.g. A, C), or none.",
+    "numeric": "Answer with a number",
+    "ordering": "Put the steps in order: letters separated by spaces (e.g. C A B ...).",
+}
+
+
+class _Rendered:
+    """Plain-text rendering of a displayed question (terminal), from its public fields only."""
+
+    def render(self) -> str:
+        how = HOW_TO_ANSWER[self.type]
+        if self.type == "numeric":
+            how += f" (in {self.unit})." if self.unit else "."
+        lines = [f"Question {self.number}/{self.total} [{self.lesson}: {self.topic}]", self.prompt]
+        lines += [f"  {LETTERS[i]}. {c}" for i, c in enumerate(self.choices)]
+        return "\n".join(lines + [how])
+
+
 @dataclass(frozen=True)
-class Shown:
-    """A question as displayed in this attempt: filled prompt, choices/steps in display order."""
+class Asked(_Rendered):
+    """What a learner sees of a question: no answer key, no numbers beyond the prompt's. The quiz
+    service sends this (:meth:`to_json`); a remote session rebuilds it (:meth:`from_json`)."""
+
+    number: int
+    total: int
+    id: str
+    lesson: str
+    topic: str
+    type: str
+    unit: str
+    prompt: str
+    choices: tuple
+
+    def to_json(self) -> dict:
+        return {**self.__dict__, "choices": list(self.choices)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Asked":
+        if not isinstance(data, dict) or set(data) != set(cls.__dataclass_fields__):
+            raise ValueError(f"not a question: {data!r:.200}")
+        return cls(**{**data, "choices": tuple(data["choices"])})
+
+
+@dataclass(frozen=True)
+class Shown(_Rendered):
+    """A question as displayed in this attempt: filled prompt, choices/steps in display order,
+    and (private to whoever scores it) the question with its key, the order and the numbers."""
 
     number: int
     total: int
@@ -86,34 +138,46 @@ class Shown:
     def type(self):
         return self.question.type
 
-    def render(self) -> str:
-        """Plain-text rendering (terminal)."""
-        q = self.question
-        how = {"multiple_choice": "Answer with one letter.",
-               "multiple_select": "Select all that apply: letters separated by commas (e.g. A, C).",
-               "numeric": "Answer with a number" + (f" (in {q.unit})." if q.unit else "."),
-               "ordering": "Put the steps in order: letters separated by spaces (e.g. C A B ...)."}[q.type]
-        lines = [f"Question {self.number}/{self.total} [{q.lesson}: {q.topic}]", self.prompt]
-        lines += [f"  {LETTERS[i]}. {c}" for i, c in enumerate(self.choices)]
-        return "\n".join(lines + [how])
+    @property
+    def lesson(self):
+        return self.question.lesson
+
+    @property
+    def topic(self):
+        return self.question.topic
+
+    @property
+    def unit(self):
+        return self.question.unit
+
+    def asked(self) -> Asked:
+        return Asked(self.number, self.total, self.id, self.lesson, self.topic, self.type, self.unit,
+                     self.prompt, self.choices)
+
+
+RECORDED = "Answer recorded. Whether it is right, the answers and your score are shown when you finish."
 
 
 @dataclass(frozen=True)
 class Feedback:
     """Outcome of one submission. ``accepted`` is False when the answer was not taken (rate
-    limit, or unreadable text); then ``correct`` is None and the same question stays current."""
+    limit, or unreadable text); then ``correct`` is None and the same question stays current.
+    A graded attempt also gives ``correct=None`` and ``n_correct=None`` for accepted answers
+    until it is over."""
 
     question_id: str
     accepted: bool
     correct: bool | None
     message: str
-    n_correct: int
+    n_correct: int | None
     n_answered: int
     total: int
     notice: str = ""   # e.g. "progress could not be saved"
 
     @property
     def score_text(self):
+        if self.n_correct is None:
+            return f"Answered: {self.n_answered} of {self.total} questions"
         return f"Score: {self.n_correct}/{self.n_answered} answered ({self.total} questions)"
 
 
@@ -124,13 +188,16 @@ class QuizSession:
     Parameters
     ----------
     quiz : Quiz or quiz id ("01".."09", "final")
-    user : learner name, or None for anonymous. Defaults to :func:`current_user` (pass
-        ``user=None, detect_user=False`` for an explicitly anonymous session).
-    store : ProgressStore, path, or None (default store); used only for logged-in learners.
+    user : learner name, or None for anonymous. Defaults to :func:`current_user`, the learner's
+        own label for practice (pass ``user=None, detect_user=False`` for an explicitly
+        anonymous session); the quiz service passes the name it verified.
+    store : ProgressStore, path of a private practice store, or None (default practice store);
+        used only when ``user`` is set.
     seed : seeds this attempt's parameterized numbers and the display order of options and
         steps (default: fresh).
-    rate_limit : RateLimit or None (no limit). The graded version passes one.
+    rate_limit : RateLimit or None (no limit). The quiz service passes one for graded quizzes.
     clock : callable returning seconds (injectable for tests).
+    graded : withhold correctness, answers and the score until the attempt is over.
     """
 
     quiz: object
@@ -160,6 +227,7 @@ class QuizSession:
         rng = random.Random(self.seed)
         self._shown = [self._show(i, q, rng.randrange(2**63)) for i, q in enumerate(self.quiz.questions)]
         self.saved_attempt = None
+        self._messages = []  # feedback per answered question, for a graded attempt's review
 
     def _show(self, i, q, seed):
         draw = attempt_draw(q, seed)
@@ -174,17 +242,36 @@ class QuizSession:
         return Shown(i + 1, len(self.quiz), q, prompt, tuple(items[j].text for j in order), tuple(order), draw)
 
     @property
+    def quiz_id(self) -> str:
+        return self.quiz.quiz
+
+    @property
+    def title(self) -> str:
+        return self.quiz.title
+
+    @property
     def logged_in(self) -> bool:
         return self.user is not None
 
     @property
     def status(self) -> str:
-        """The line shown above the quiz: whether and when progress is saved (an attempt is
-        stored whole, once its last question is answered)."""
-        if self.store is not None:
-            return (f"Logged in as {self.user}; your progress is saved when you answer the last "
-                    f"question (an unfinished attempt is not saved).")
-        return self.notice
+        """The line shown above the quiz: whether, where and when progress is saved (an attempt
+        is stored whole, once its last question is answered), and a graded attempt's rules."""
+        if self.store is None:
+            text = self.notice
+        elif self.store.kind == "service":
+            text = (f"Signed in as {self.user} (your account on this machine); the course saves this "
+                    f"attempt when you answer the last question (an unfinished attempt is not saved).")
+        else:
+            text = (f"Practice as {self.user}: saved only in your private file {self.store.path} when you "
+                    f"answer the last question (unofficial: the course does not see it).")
+        if self.graded:
+            text += " Graded: right answers and your score are shown when you finish"
+            if self.rate_limit is not None:
+                text += (f"; at most {self.rate_limit.max_submissions} submissions per question "
+                         f"per {self.rate_limit.window:g} s")
+            text += "."
+        return text
 
     @property
     def finished(self) -> bool:
@@ -201,6 +288,10 @@ class QuizSession:
 
     def _feedback(self, qid, accepted, correct, message):
         k, n, total = self.score
+        if self.graded and not self.finished:
+            k = None
+            if accepted:
+                correct, message = None, RECORDED
         return Feedback(qid, accepted, correct, message, k, n, total, self.notice)
 
     def _allowed(self, qid):
@@ -238,6 +329,7 @@ class QuizSession:
                                   f"Try again in {max(wait, 0):.0f} s.")
         result = score(shown.question, answer, shown.draw, shown.order)
         self.results.append((shown.id, result.correct, _answer_text(answer)))
+        self._messages.append(result.message)
         self.index += 1
         if self.finished:
             self._save()
@@ -253,12 +345,18 @@ class QuizSession:
             self._store_failed(exc)
 
     def summary(self) -> str:
+        """The final score and where it was saved; a graded attempt's answers once it is over."""
         k, n, total = self.score
+        if self.graded and not self.finished:
+            return f"Quiz {self.quiz.quiz} ({self.quiz.title}): {n} of {total} answered."
         lines = [f"Quiz {self.quiz.quiz} ({self.quiz.title}): {k}/{total} correct."]
         if self.saved_attempt is not None:
             lines.append(f"Progress saved for {self.user}.")
         elif self.notice:
             lines.append(self.notice)
+        if self.graded:
+            for shown, message in zip(self._shown, self._messages):  # each says "Correct" or "Not quite"
+                lines.append(f"\n{shown.number}. {message}")
         return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
-"""ipywidgets front end for :class:`QuizSession`: it renders state and forwards clicks, nothing more."""
+"""ipywidgets front end for a quiz session (:class:`QuizSession` or the quiz service's
+:class:`~grader.quiz.client.RemoteSession`): it renders state and forwards clicks, nothing more."""
 from __future__ import annotations
 
 import html
@@ -13,7 +14,7 @@ class QuizWidget:
 
     def __init__(self, session):
         self.session = session
-        self.title = w.HTML(f"<h3>Quick test {session.quiz.quiz}: {html.escape(session.quiz.title)}</h3>")
+        self.title = w.HTML(f"<h3>Quick test {html.escape(session.quiz_id)}: {html.escape(session.title)}</h3>")
         self.status = w.HTML(self._status())
         self.prompt = w.HTML()
         self.inputs = w.VBox()
@@ -28,52 +29,50 @@ class QuizWidget:
         self.show()
 
     def _status(self):
-        return f"<i>{html.escape(self.session.status)}</i>"
+        return f"<i>{_lines(self.session.status)}</i>"
 
     def show(self):
         shown = self.session.current
         self.feedback.value = ""
         self.next_button.disabled = True
         if shown is None:
-            self.prompt.value = f"<b>{html.escape(self.session.summary())}</b>"
+            score, _, rest = self.session.summary().partition("\n")
+            self.prompt.value = f"<b>{_lines(score)}</b>" + (f"<br>{_lines(rest)}" if rest else "")
             self.inputs.children = ()
             self.submit_button.disabled = True
             return
-        q = shown.question
         self.prompt.value = (f"<b>Question {shown.number}/{shown.total}</b> "
-                             f"<small>[lesson {q.lesson}: {q.topic}]</small><p>{html.escape(shown.prompt)}</p>")
+                             f"<small>[lesson {html.escape(shown.lesson)}: {html.escape(shown.topic)}]</small>"
+                             f"<p>{html.escape(shown.prompt)}</p>")
         labels = [f"{LETTERS[i]}. {c}" for i, c in enumerate(shown.choices)]
-        if q.type == "multiple_choice":
+        if shown.type == "multiple_choice":
             self.inputs.children = (w.RadioButtons(options=labels, value=None, layout={"width": "auto"}),)
-        elif q.type == "multiple_select":
+        elif shown.type == "multiple_select":
             self.inputs.children = tuple(w.Checkbox(description=l, value=False, indent=False, layout={"width": "auto"}) for l in labels)
-        elif q.type == "numeric":
-            self.inputs.children = (w.Text(placeholder="a number" + (f" ({q.unit})" if q.unit else "")),)
+        elif shown.type == "numeric":
+            self.inputs.children = (w.Text(placeholder="a number" + (f" ({shown.unit})" if shown.unit else "")),)
         else:  # ordering: one dropdown per position, listing the shown steps
             self.inputs.children = tuple(
                 w.Dropdown(options=labels, value=None, description=f"Step {i + 1}") for i in range(len(labels)))
         self.submit_button.disabled = False
 
     def answer_text(self) -> str:
-        """The current inputs as the typed text QuizSession.submit parses."""
-        q, kids = self.session.current.question, self.inputs.children
-        if q.type == "multiple_choice":
+        """The current inputs as the typed text a session's ``submit`` parses (no box ticked
+        is the answer "none")."""
+        kind, kids = self.session.current.type, self.inputs.children
+        if kind == "multiple_choice":
             return (kids[0].value or "").split(".")[0]
-        if q.type == "multiple_select":
-            return ",".join(LETTERS[i] for i, c in enumerate(kids) if c.value)
-        if q.type == "numeric":
+        if kind == "multiple_select":
+            return ",".join(LETTERS[i] for i, c in enumerate(kids) if c.value) or "none"
+        if kind == "numeric":
             return kids[0].value
         return " ".join((d.value or "?").split(".")[0] for d in kids)
 
     def submit(self):
-        text = self.answer_text()
-        # No box ticked is a (wrong) answer, not unreadable text.
-        fb = self.session.submit(text if text or self.session.current.question.type != "multiple_select" else [])
-        colour = {True: "green", False: "firebrick", None: "darkorange"}[fb.correct]
-        body = html.escape(fb.message).replace("\n", "<br>")
-        self.feedback.value = f"<div style='color:{colour}'>{body}</div>"
-        if fb.notice and self.session.store is None:
-            self.status.value = self._status()
+        fb = self.session.submit(self.answer_text())
+        colour = {True: "green", False: "firebrick", None: "dimgray" if fb.accepted else "darkorange"}[fb.correct]
+        self.feedback.value = f"<div style='color:{colour}'>{_lines(fb.message)}</div>"
+        self.status.value = self._status()  # e.g. the store failed: the attempt is no longer saved
         self.score.value = html.escape(fb.score_text)
         if fb.accepted:
             self.submit_button.disabled = True
@@ -84,3 +83,7 @@ class QuizWidget:
         from IPython.display import display
 
         display(self.box)
+
+
+def _lines(text: str) -> str:
+    return html.escape(text).replace("\n", "<br>")

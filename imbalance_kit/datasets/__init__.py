@@ -11,6 +11,7 @@ _WHERE = {
     "toxic_comments": "toxic",
     "support_tickets": "tickets",
     "labeling_pool": "tickets",
+    "abuse_messages": "abuse",
     "support_intents": "intents",
     "chatterbot_intents": "intents",
     "news_ner": "news",

@@ -48,23 +48,6 @@ class Picker:
         return "".join(out)
 
 
-def check_seed(seed) -> int:
-    """Seeds must be whole numbers: ``None`` would silently break "same seed, same data"."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be non-negative, got {seed}")
-    return int(seed)
-
-
-def check_n(n, minimum: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an int, got {type(n).__name__}")
-    if n < minimum:
-        raise ValueError(f"n must be at least {minimum}, got {n}")
-    return int(n)
-
-
 # --- comment vocabulary (toxic_comments) ----------------------------------------------------
 # Topic words per source, so each platform reads differently; they carry no label signal of
 # their own beyond the sources' different toxic rates.

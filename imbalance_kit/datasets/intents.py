@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._validation import check_in_choices
-from ._text import Picker, check_n, check_seed
+from .._validation import check_in_choices, check_int, check_seed
+from ._text import Picker
 
 # Slot fillers shared by all intents, so slots carry no label signal on their own.
 INTENT_SLOTS: dict[str, tuple[str, ...]] = {
@@ -196,7 +196,7 @@ def support_intents(n: int = 12_000, seed: int = 0) -> pd.DataFrame:
     >>> round(float(shares.max()), 3), round(float(shares.min()), 4)
     (0.087, 0.0045)
     """
-    n = check_n(n, 1_000)
+    n = check_int(n, "n", minimum=1_000)
     rng = np.random.default_rng(check_seed(seed))
     quota = _quota(n, _intent_shares())
     intents = np.repeat(np.array(list(quota), dtype=object), list(quota.values()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validation import check_fraction
+from .._validation import check_fraction, check_int, check_seed
 
 _STEMS = {
     "mab": ["adalimu", "inflixi", "rituxi", "trastuzu", "pembrolizu", "nivolu"],
@@ -126,8 +126,7 @@ def news_ner(n_docs: int = 600, sentences_per_doc=(3, 8), drug_rate: float = 0.0
     >>> df.tokens.map(len).equals(df.tags.map(len))
     True
     """
-    if isinstance(n_docs, bool) or not isinstance(n_docs, (int, np.integer)) or n_docs < 1:
-        raise ValueError(f"n_docs must be a positive int, got {n_docs!r}")
+    n_docs = check_int(n_docs, "n_docs", minimum=1)
     try:
         low, high = (int(x) for x in sentences_per_doc)
     except (TypeError, ValueError):
@@ -135,7 +134,7 @@ def news_ner(n_docs: int = 600, sentences_per_doc=(3, 8), drug_rate: float = 0.0
     if not 1 <= low <= high:
         raise ValueError(f"sentences_per_doc must satisfy 1 <= low <= high, got {sentences_per_doc!r}")
     check_fraction(drug_rate, "drug_rate")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     rows = []
     for d in range(int(n_docs)):
         for s in range(int(rng.integers(low, high + 1))):

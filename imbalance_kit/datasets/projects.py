@@ -16,9 +16,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .._validation import check_in_choices
+from .._validation import check_in_choices, check_seed
 from ..dedup import exact_duplicates, normalize_text
-from ._text import check_seed
 
 PARTS = {
     "toxicity": ("pool", "validation", "test"),

@@ -1,8 +1,10 @@
-"""Seeded support-ticket pools for labeling-under-a-budget exercises (syllabus Exercise 2).
+"""Seeded labeling pools (syllabus Exercise 2 and the mini challenge), and the support tickets.
 
-Each item has a source channel, a hidden 0/1 label (1 = the rare class, "fraud") and a
-``dup_group``: near-duplicate copies share their original's group. Texts are built from templates
-so that a keyword rule over :data:`FRAUD_KEYWORDS` finds fraud with imperfect precision and recall:
+:func:`labeling_pool` writes a pool of items from several sources in one domain (see
+:mod:`imbalance_kit.datasets.domains`: support tickets with fraud as the rare class, or messages
+with abuse as the rare class). Each item has a source, a hidden 0/1 label (1 = the rare class), a
+``dup_group`` (near-duplicate copies share their original's group) and a ``seed_score`` from the
+domain's own weak keyword rule, which finds the rare class with imperfect precision and recall:
 
 - a positive carries a keyword cue with probability ``cue_rate`` (otherwise only soft wording
   such as "unauthorized" or "hacked", which the rule misses, so rule recall < 1);
@@ -12,9 +14,8 @@ so that a keyword rule over :data:`FRAUD_KEYWORDS` finds fraud with imperfect pr
 With the defaults on :func:`support_tickets` the rule's precision and recall are (computed here,
 not typed; ``tests/kit/test_tickets.py`` checks the ranges):
 
->>> import re
 >>> df = support_tickets()
->>> hit = df["text"].str.contains("|".join(map(re.escape, FRAUD_KEYWORDS)), case=False)
+>>> hit = df["seed_score"] > 0
 >>> precision = (hit & (df["label"] == 1)).sum() / hit.sum()
 >>> recall = (hit & (df["label"] == 1)).sum() / (df["label"] == 1).sum()
 >>> round(float(precision), 2), round(float(recall), 2)
@@ -22,89 +23,24 @@ not typed; ``tests/kit/test_tickets.py`` checks the ranges):
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 import pandas as pd
 
-from .._validation import check_fraction
-from ..labeling import largest_remainder
+from .._validation import check_fraction, check_int, check_number_mapping, check_seed, check_shares
+from ..labeling.rules import seed_candidates
+from ..rounding import largest_remainder
+from .domains import DOMAINS, FRAUD_KEYWORDS, PoolDomain
 
-# Lower-case; matched case-insensitively as substrings by the course's keyword rule.
-FRAUD_KEYWORDS = ("refund", "chargeback", "gift card", "verify account", "wire transfer")
+__all__ = ["labeling_pool", "support_tickets", "FRAUD_KEYWORDS", "FRAUD_LIFT", "SUPPORT_SHARES",
+           "SUPPORT_FRAUD_RATE", "SUPPORT_FRAUD_RATES"]
 
 SUPPORT_SHARES = {"Email": 0.6, "Chat": 0.3, "Social": 0.1}
-SUPPORT_FRAUD_RATES = {"Email": 0.010, "Chat": 0.030, "Social": 0.050}
-
-_OPENERS = {
-    "Email": ["Hello support team,", "Dear customer service,", "Hi,", "Good morning,"],
-    "Chat": ["hi", "hey there", "hello?", "quick question:"],
-    "Social": ["@ShopSupport", "@ShopHelp hey", "yo @ShopSupport", "@ShopSupport pls"],
-}
-_CLOSERS = {
-    "Email": ["Kind regards, {name}", "Thanks, {name}", "Best, {name}", "Sincerely, {name}"],
-    "Chat": ["thx", "thanks", "ok?", ""],
-    "Social": ["#help", "#fail", "smh", "!!"],
-}
-_NAMES = ["Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Goran", "Hana", "Ivan", "Jo"]
-_ITEMS = ["lamp", "jacket", "phone case", "blender", "headphones", "desk", "kettle", "backpack"]
-
-# Fraud with a keyword cue (the rule fires).
-_FRAUD_CUE = [
-    "someone asked me to buy a gift card to unlock my order #{order}",
-    "I got a text telling me to verify account details through a strange link",
-    "there is a chargeback on order #{order} for a {item} I never bought",
-    "a caller said I must send a wire transfer to release my refund",
-    "your 'agent' wants a gift card code before shipping my {item}",
-    "I was told to verify account ownership by paying a fee, is this real?",
-    "a refund of $900 appeared and they want me to send the money back by wire transfer",
-    "my bank shows a chargeback I did not request and a new card on file",
-]
-# Fraud without a keyword (the rule misses it; a model can still learn the soft wording).
-_FRAUD_SOFT = [
-    "there are unauthorized charges for a {item} on my card",
-    "someone logged into my account from another country and changed the email",
-    "my account was hacked and order #{order} was shipped to a stranger",
-    "I received a suspicious call from someone pretending to be your staff",
-    "a stolen card was used to buy {item}s with my account",
-    "unknown purchases keep showing up, I never made order #{order}",
-]
-# Ordinary tickets that happen to contain a keyword (false rule hits).
-_BENIGN_CUE = [
-    "I would like a refund for the damaged {item} from order #{order}",
-    "can I pay for a bulk order of {item}s by wire transfer?",
-    "do you sell a gift card I can give as a birthday present?",
-    "how long does a refund take after I return the {item}?",
-    "the app asks me to verify account email but the link expired",
-]
-_BENIGN = [
-    "where is my order #{order}? it says shipped a week ago",
-    "the {item} arrived with a scratch on the side",
-    "how do I reset my password on the app?",
-    "can I change the delivery address for order #{order}?",
-    "the app keeps crashing when I open my cart",
-    "I want to cancel my subscription at the end of the month",
-    "question about the invoice for my {item}",
-    "my discount code does not work at checkout",
-    "do you ship the {item} in other colours?",
-    "love the new {item}, great quality",
-    "the size of the {item} is smaller than listed",
-    "is order #{order} eligible for express shipping?",
-]
-# Near-duplicate edits: reposts, forwards, a changed closing.
-_DUP_EDITS = ("Fwd: {t}", "{t} (sent again)", "{t}!!", "Re: {t}", "{t} any update?")
-
-
-def _check_shares(shares, name: str) -> dict:
-    if not isinstance(shares, Mapping) or len(shares) == 0:
-        raise ValueError(f"{name} must be a non-empty mapping source -> share")
-    out = {}
-    for src, v in shares.items():
-        check_fraction(v, f"{name}[{src!r}]")
-        out[str(src)] = float(v)
-    if abs(sum(out.values()) - 1.0) > 1e-6:
-        raise ValueError(f"{name} must sum to 1, got {sum(out.values()):.6g}")
-    return out
+#: The support tickets' overall fraud rate, and each source's rate relative to it (share-weighted
+#: mean exactly 1): fraud is under-represented in the largest source, Email.
+SUPPORT_FRAUD_RATE = 0.02
+FRAUD_LIFT = {"Email": 0.5, "Chat": 1.5, "Social": 2.5}
+#: Fraud rate per source: Email 0.010, Chat 0.030, Social 0.050.
+SUPPORT_FRAUD_RATES = {s: round(SUPPORT_FRAUD_RATE * lift, 6) for s, lift in FRAUD_LIFT.items()}
 
 
 def _derive_rates(shares: dict, positive_rate: float, rng) -> dict:
@@ -118,17 +54,9 @@ def _derive_rates(shares: dict, positive_rate: float, rng) -> dict:
     return dict(zip(shares, rates.tolist()))
 
 
-def _render(template: str, source: str, rng) -> str:
-    core = template.format(order=rng.integers(10_000, 99_999), item=_ITEMS[rng.integers(len(_ITEMS))])
-    opener = _OPENERS[source][rng.integers(4)] if source in _OPENERS else ""
-    closer = _CLOSERS[source][rng.integers(4)] if source in _CLOSERS else ""
-    closer = closer.format(name=_NAMES[rng.integers(len(_NAMES))])
-    return " ".join(p for p in (opener, core, closer) if p)
-
-
 def labeling_pool(n, source_shares, positive_rate, source_positive_rates=None, dup_rate=0.05,
-                  seed=0, *, cue_rate=0.8, false_cue_rate=0.03) -> pd.DataFrame:
-    """Generate an unlabeled pool (with hidden truth) from several sources.
+                  seed=0, *, domain="tickets", cue_rate=0.8, false_cue_rate=0.03) -> pd.DataFrame:
+    """Generate an unlabeled pool (with hidden truth) from several sources of one domain.
 
     Parameters
     ----------
@@ -143,35 +71,42 @@ def labeling_pool(n, source_shares, positive_rate, source_positive_rates=None, d
         ``positive_rate``.
     dup_rate : float in [0, 1), share of items rewritten as near-duplicates of another item of the
         same source and label; a copy takes its original's ``dup_group``.
-    seed : int, the generator seed (same seed, same pool).
-    cue_rate, false_cue_rate : chance that a positive / a negative contains a keyword from
-        :data:`FRAUD_KEYWORDS` (see the module docstring).
+    seed : int >= 0, the generator seed (same seed, same pool).
+    domain : "tickets" (support tickets, fraud = 1), "abuse" (messages, abuse = 1), or a
+        :class:`~imbalance_kit.datasets.domains.PoolDomain`: how the texts are written and
+        which weak rule scores them.
+    cue_rate, false_cue_rate : chance that a positive / a negative contains one of the domain's
+        keywords (see the module docstring).
 
     Returns
     -------
-    DataFrame with ``item_id`` (0..n-1), ``text``, ``source``, ``label`` (hidden truth, 0/1) and
-    ``dup_group`` (int; equals ``item_id`` for originals). Each source holds exactly
+    DataFrame with ``item_id`` (0..n-1), ``text``, ``source``, ``label`` (hidden truth, 0/1),
+    ``dup_group`` (int; equals ``item_id`` for originals) and ``seed_score`` (the domain's weak
+    rule, :func:`~imbalance_kit.labeling.seed_candidates` of ``domain.rules``: what
+    :func:`~imbalance_kit.labeling.simulate_waves` seeds with). Each source holds exactly
     ``round(n_source * rate_source)`` positives.
 
     >>> df = labeling_pool(1_000, {"A": 0.5, "B": 0.5}, 0.1, {"A": 0.04, "B": 0.16})
     >>> df.groupby("source")["label"].sum().to_dict()
     {'A': 20, 'B': 80}
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    shares = _check_shares(source_shares, "source_shares")
+    n = check_int(n, "n", minimum=1)
+    shares = {str(s): v for s, v in check_shares(source_shares, "source_shares").items()}
     positive_rate = check_fraction(positive_rate, "positive_rate")
-    dup_rate = check_fraction(dup_rate, "dup_rate", 0.0, 1.0)
-    if dup_rate >= 1:
-        raise ValueError(f"dup_rate must be below 1 (some originals are needed), got {dup_rate}")
+    dup_rate = check_fraction(dup_rate, "dup_rate", closed="left")  # some originals are needed
     check_fraction(cue_rate, "cue_rate")
     check_fraction(false_cue_rate, "false_cue_rate")
-    rng = np.random.default_rng(seed)
+    if isinstance(domain, str):
+        if domain not in DOMAINS:
+            raise ValueError(f"domain must be one of {sorted(DOMAINS)} or a PoolDomain, got {domain!r}")
+        domain = DOMAINS[domain]
+    elif not isinstance(domain, PoolDomain):
+        raise TypeError(f"domain must be one of {sorted(DOMAINS)} or a PoolDomain, got {type(domain).__name__}")
+    rng = np.random.default_rng(check_seed(seed))
     if source_positive_rates is None:
         rates = _derive_rates(shares, positive_rate, rng)
     else:
-        if not isinstance(source_positive_rates, Mapping):
-            raise TypeError("source_positive_rates must be a mapping source -> rate")
+        check_number_mapping(source_positive_rates, "source_positive_rates", "source")
         unknown = set(map(str, source_positive_rates)) ^ set(shares)
         if unknown:
             raise ValueError(f"source_positive_rates and source_shares must name the same sources; "
@@ -190,10 +125,10 @@ def labeling_pool(n, source_shares, positive_rate, source_positive_rates=None, d
         labels = np.r_[np.ones(n_pos, int), np.zeros(size - n_pos, int)]
         for y in labels:
             if y == 1:
-                pool = _FRAUD_CUE if rng.random() < cue_rate else _FRAUD_SOFT
+                pool = domain.positive_cue if rng.random() < cue_rate else domain.positive_soft
             else:
-                pool = _BENIGN_CUE if rng.random() < false_cue_rate else _BENIGN
-            rows.append((_render(pool[rng.integers(len(pool))], src, rng), src, int(y)))
+                pool = domain.negative_cue if rng.random() < false_cue_rate else domain.negative
+            rows.append((domain.render(pool[rng.integers(len(pool))], src, rng), src, int(y)))
     df = pd.DataFrame(rows, columns=["text", "source", "label"])
     df = df.iloc[rng.permutation(n)].reset_index(drop=True)
     df.insert(0, "item_id", np.arange(n))
@@ -214,18 +149,20 @@ def labeling_pool(n, source_shares, positive_rate, source_positive_rates=None, d
                 continue
             for c in copies:
                 o = originals[rng.integers(len(originals))]
-                edit = _DUP_EDITS[rng.integers(len(_DUP_EDITS))]
+                edit = domain.dup_edits[rng.integers(len(domain.dup_edits))]
                 text[c], group[c] = edit.format(t=text[o]), group[o]
         df["text"] = pd.Series(text, dtype="str")
         df["dup_group"] = group
+    df["seed_score"] = seed_candidates(df, domain.rules)
     return df
 
 
 def support_tickets(n=20_000, seed=0) -> pd.DataFrame:
     """The course's 20,000 support tickets: Email 60 % / Chat 30 % / Social 10 %, fraud = 1.
 
-    Fraud rates per source are Email 0.010, Chat 0.030, Social 0.050 (overall 0.020), so fraud
-    is under-represented in the largest source, Email.
+    Fraud rates per source are Email 0.010, Chat 0.030, Social 0.050 (:data:`SUPPORT_FRAUD_RATES`;
+    overall :data:`SUPPORT_FRAUD_RATE` = 0.02 times :data:`FRAUD_LIFT`), so fraud is
+    under-represented in the largest source, Email.
 
     >>> df = support_tickets()
     >>> df["source"].value_counts().to_dict()
@@ -233,4 +170,5 @@ def support_tickets(n=20_000, seed=0) -> pd.DataFrame:
     >>> df.groupby("source")["label"].sum().to_dict(), int(df["label"].sum())
     ({'Chat': 180, 'Email': 120, 'Social': 100}, 400)
     """
-    return labeling_pool(n, SUPPORT_SHARES, 0.02, SUPPORT_FRAUD_RATES, seed=seed)
+    return labeling_pool(n, SUPPORT_SHARES, SUPPORT_FRAUD_RATE, SUPPORT_FRAUD_RATES, seed=seed,
+                         domain="tickets")

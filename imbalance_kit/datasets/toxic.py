@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validation import check_fraction
+from .._validation import check_fraction, check_int, check_seed
 from . import _text as T
-from ._text import Picker, check_n, check_seed
+from ._text import Picker
 
 SOURCES = ("forum", "news", "video", "social")
 # P(source | label): toxic comments concentrate on video and social, so per-source toxic
@@ -154,10 +154,8 @@ def toxic_comments(n: int = 50_000, toxic_rate: float = 0.04, seed: int = 0) -> 
     >>> toxic_comments(n=500, seed=3).equals(toxic_comments(n=500, seed=3))
     True
     """
-    n = check_n(n, 100)
-    toxic_rate = check_fraction(toxic_rate, "toxic_rate", 0.0, 0.5)
-    if toxic_rate == 0.0:
-        raise ValueError("toxic_rate must be greater than 0, got 0.0")
+    n = check_int(n, "n", minimum=100)
+    toxic_rate = check_fraction(toxic_rate, "toxic_rate", 0.0, 0.5, closed="right")
     n_toxic = round(n * toxic_rate)
     if n_toxic < 1:
         raise ValueError(f"n * toxic_rate must round to at least one toxic row, got n={n}, toxic_rate={toxic_rate}")

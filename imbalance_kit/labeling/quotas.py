@@ -1,35 +1,16 @@
-"""Split a labeling wave across sources, and cut it into minority-aware rater batches."""
+"""Split a labeling wave across sources, measure how even it is, and cut it into rater batches."""
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from .._validation import check_fraction, check_in_choices
-from ._checks import _check_count, _check_mapping
-
-
-def largest_remainder(values, total: int) -> list:
-    """Round non-negative ``values`` to integers summing to ``total`` (Hamilton's method).
-
-    Each value is floored, then the leftover units go to the largest fractional parts (ties to
-    the earlier entry). ``values`` should sum to ``total``; it is rescaled if it does not.
-
-    >>> largest_remainder([333.3, 333.3, 333.4], 1000)
-    [333, 333, 334]
-    """
-    v = np.asarray(values, float)
-    if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)) or v.min() < 0 or v.sum() <= 0:
-        raise ValueError("values must be a non-empty 1-D array of non-negative numbers with a positive sum")
-    total = _check_count(total, "total")
-    v = v * total / v.sum()
-    base = np.floor(v + 1e-9).astype(int)
-    left = total - int(base.sum())
-    order = np.argsort(-(v - base), kind="stable")
-    base[order[:left]] += 1
-    return base.tolist()
+from .._validation import (check_dataframe, check_fraction, check_in_choices, check_int,
+                           check_number_mapping, check_shares)
+from ..rounding import largest_remainder
 
 
 def _water_fill(w, low, high, total):
@@ -94,14 +75,12 @@ def source_quotas(source_shares, wave_size, min_share=0.1, tilt=None, pool_count
     ...               tilt={"Email": 0.01, "Chat": 0.03, "Social": 0.05})
     {'Email': 300, 'Chat': 450, 'Social': 250}
     """
-    shares = _check_mapping(source_shares, "source_shares")
-    if abs(sum(shares.values()) - 1.0) > 1e-3:
-        raise ValueError(f"source_shares must sum to 1, got {sum(shares.values()):.6g}")
-    wave_size = _check_count(wave_size, "wave_size", positive=True)
+    shares = check_shares(source_shares, "source_shares")
+    wave_size = check_int(wave_size, "wave_size", minimum=1)
     min_share = check_fraction(min_share, "min_share")
-    strength = float(_check_mapping({"strength": strength}, "strength")["strength"])
+    strength = check_fraction(strength, "strength", 0.0, math.inf, closed="left")
     sources = list(shares)
-    tilt = {} if tilt is None else _check_mapping(tilt, "tilt", allow_zero=False)
+    tilt = {} if tilt is None else check_number_mapping(tilt, "tilt", "source", allow_zero=False)
     unknown = [s for s in tilt if s not in shares]
     if unknown:
         raise ValueError(f"tilt names unknown sources {unknown}; sources are {sources}")
@@ -111,7 +90,7 @@ def source_quotas(source_shares, wave_size, min_share=0.1, tilt=None, pool_count
                          f"= {floor * len(sources)} exceeds wave_size={wave_size}")
     high = np.full(len(sources), np.inf)
     if pool_counts is not None:
-        counts = _check_mapping(pool_counts, "pool_counts")
+        counts = check_number_mapping(pool_counts, "pool_counts", "source")
         unknown = [s for s in counts if s not in shares]
         if unknown:
             raise ValueError(f"pool_counts names unknown sources {unknown}; sources are {sources}")
@@ -133,6 +112,33 @@ def source_quotas(source_shares, wave_size, min_share=0.1, tilt=None, pool_count
     w = np.array([shares[s] * float(tilt.get(s, 1.0)) ** strength for s in sources])
     x = _water_fill(w, np.full(len(sources), float(floor)), high, wave_size)
     return dict(zip(sources, largest_remainder(x, wave_size)))
+
+
+def source_entropy(counts, n_sources=None) -> float:
+    """How evenly a wave spreads over sources: Shannon entropy of the shares divided by ``log K``.
+
+    ``counts`` maps source -> items (or is a sequence of counts); ``K`` is ``n_sources``, by
+    default the number of entries in ``counts`` (pass the pool's number of sources when a wave
+    names only some of them). 1 means perfectly even, 0 means a single source; it is also 0 when
+    ``K`` is 1 or the counts are all zero. :func:`simulate_waves` reports it per wave and the
+    mini challenge's key grades it.
+
+    >>> source_entropy({"Email": 500, "Chat": 500})
+    1.0
+    >>> round(source_entropy({"Email": 300, "Chat": 450, "Social": 250}), 3)
+    0.971
+    >>> source_entropy({"Email": 1000, "Chat": 0, "Social": 0})
+    0.0
+    """
+    values = counts.values() if isinstance(counts, Mapping) else counts
+    n = np.array([check_fraction(c, "counts", 0.0, math.inf, closed="left") for c in values], float)
+    if n.size == 0:
+        raise ValueError("counts is empty")
+    k = n.size if n_sources is None else check_int(n_sources, "n_sources", minimum=n.size)
+    if k < 2 or n.sum() == 0:
+        return 0.0
+    p = n[n > 0] / n.sum()
+    return max(0.0, float(-(p * np.log(p)).sum() / math.log(k)))  # max: no -0.0 for one source
 
 
 def minority_aware_batches(items, batch_size, min_candidates=2, score="seed_score",
@@ -160,14 +166,9 @@ def minority_aware_batches(items, batch_size, min_candidates=2, score="seed_scor
     >>> [int((b["seed_score"] >= 0.5).sum()) for b in minority_aware_batches(items, 5)]
     [2, 2]
     """
-    if not isinstance(items, pd.DataFrame):
-        raise TypeError(f"items must be a DataFrame, got {type(items).__name__}")
-    if len(items) == 0:
-        raise ValueError("items is empty")
-    if score not in items.columns:
-        raise ValueError(f"items has no column {score!r}; compute it with seed_candidates")
-    batch_size = _check_count(batch_size, "batch_size", positive=True)
-    min_candidates = _check_count(min_candidates, "min_candidates")
+    check_dataframe(items, "items", [score])
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    min_candidates = check_int(min_candidates, "min_candidates", minimum=0)
     check_in_choices(on_shortfall, {"raise", "warn"}, "on_shortfall")
     rng = np.random.default_rng(seed)
     n = len(items)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._checks import _check_weight
+from .._validation import check_dataframe, check_positive
 
 
 def _texts(texts) -> pd.Series:
@@ -34,7 +34,7 @@ class KeywordRule:
         if not kws or any(not isinstance(k, str) or not k.strip() for k in kws):
             raise ValueError(f"KeywordRule {self.name!r}: keywords must be non-empty strings")
         object.__setattr__(self, "keywords", kws)
-        object.__setattr__(self, "weight", _check_weight(self.weight, "weight"))
+        object.__setattr__(self, "weight", check_positive(self.weight, "weight"))
 
     def matches(self, texts) -> np.ndarray:
         # Word boundary only at the start, so "gift card" also matches "gift cards".
@@ -61,7 +61,7 @@ class RegexRule:
             re.compile(self.pattern)
         except re.error as exc:
             raise ValueError(f"RegexRule {self.name!r}: invalid pattern: {exc}") from None
-        object.__setattr__(self, "weight", _check_weight(self.weight, "weight"))
+        object.__setattr__(self, "weight", check_positive(self.weight, "weight"))
 
     def matches(self, texts) -> np.ndarray:
         # re.search directly, as str.contains does: str.contains warns when the pattern has groups.
@@ -79,10 +79,7 @@ def seed_candidates(df, rules, text: str = "text") -> pd.Series:
     >>> seed_candidates(df, rules).tolist()
     [0.25, 1.0, 0.0]
     """
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df must be a DataFrame, got {type(df).__name__}")
-    if text not in df.columns:
-        raise ValueError(f"df has no column {text!r} (columns: {list(df.columns)})")
+    check_dataframe(df, "df", [text], allow_empty=True)
     rules = [rules] if isinstance(rules, (KeywordRule, RegexRule)) else list(rules)
     if not rules:
         raise ValueError("rules is empty; give at least one KeywordRule or RegexRule")

@@ -7,8 +7,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._checks import _check_count, _check_mapping, _check_pool
-from .rules import KeywordRule, seed_candidates
+from .._validation import (check_binary, check_dataframe, check_int, check_number_mapping, check_scores,
+                           check_seed)
+from .quotas import source_entropy
+from .rules import seed_candidates
+
+
+def _check_pool(pool, need=("source", "label", "dup_group")) -> pd.DataFrame:
+    pool = check_dataframe(pool, "pool", need)
+    if "label" in need:
+        check_binary(pool["label"], "pool['label']", both=False)
+    return pool
 
 
 @dataclass(frozen=True)
@@ -25,7 +34,7 @@ class WavePlan:
     dedup: bool = True
 
     def __post_init__(self):
-        quotas = _check_mapping(self.quotas, "quotas")
+        quotas = check_number_mapping(self.quotas, "quotas", "source")
         for s, q in quotas.items():
             if q != int(q):
                 raise ValueError(f"quotas[{s!r}] must be a whole number, got {q}")
@@ -33,7 +42,7 @@ class WavePlan:
         if sum(quotas.values()) == 0:
             raise ValueError("quotas sum to 0; a wave must label at least one item")
         for name in ("seeded", "uncertainty", "random"):
-            object.__setattr__(self, name, _check_count(getattr(self, name), name))
+            object.__setattr__(self, name, check_int(getattr(self, name), name, minimum=0))
         if not isinstance(self.dedup, (bool, np.bool_)):
             raise TypeError(f"dedup must be True or False, got {self.dedup!r}")
         total = self.seeded + self.uncertainty + self.random
@@ -57,10 +66,10 @@ def plan_wave(quotas, seeded=0, uncertainty=0, random=None, dedup=True) -> WaveP
     >>> plan_wave({"Email": 300, "Chat": 450, "Social": 250}, seeded=400)
     WavePlan(quotas={'Email': 300, 'Chat': 450, 'Social': 250}, seeded=400, uncertainty=0, random=600, dedup=True)
     """
-    quotas = _check_mapping(quotas, "quotas")
+    quotas = check_number_mapping(quotas, "quotas", "source")
     total = sum(quotas.values())
-    seeded = _check_count(seeded, "seeded")
-    uncertainty = _check_count(uncertainty, "uncertainty")
+    seeded = check_int(seeded, "seeded", minimum=0)
+    uncertainty = check_int(uncertainty, "uncertainty", minimum=0)
     if random is None:
         random = total - seeded - uncertainty
         if random < 0:
@@ -109,25 +118,25 @@ def default_model_quality(n_labeled, n_positive) -> float:
     return 4.0 * p / (p + 100.0)
 
 
-def _entropy01(counts: np.ndarray, k: int) -> float:
-    p = counts[counts > 0] / counts.sum()
-    return float(-(p * np.log(p)).sum() / math.log(k)) if k > 1 else 0.0
-
-
 def simulate_waves(plans, pool, seed=0, rules=None, model_quality=None, text="text",
                    return_drawn=False):
     """Replay labeling waves on a pool with hidden labels; one summary row per wave.
 
-    See the module docstring for every assumption of the simulator.
+    See the docstring of :mod:`imbalance_kit.labeling` for every assumption of the simulator. In
+    short: labels are exact; seeded picks follow the pool's own weak rules; uncertainty picks
+    come from a simulated model whose score is drawn from the hidden label with a separation
+    ``model_quality`` (no model is trained on the texts); random picks are uniform per source.
 
     Parameters
     ----------
     plans : WavePlan or sequence of WavePlan, applied in order.
-    pool : DataFrame with ``source``, ``label``, ``dup_group`` (and ``text`` for rules).
-    seed : int, seeds tie-breaking, random draws and the simulated model's noise.
-    rules : rules for :func:`seed_candidates`, optional (see module docstring for the default).
-    model_quality : callable (n_labeled, n_positive) -> separation >= 0, default
-        :func:`default_model_quality`.
+    pool : DataFrame with ``source``, ``label``, ``dup_group``, and ``seed_score`` (or ``text``
+        when ``rules`` are given).
+    seed : int >= 0, seeds tie-breaking, random draws and the simulated model's noise.
+    rules : weak rules for :func:`seed_candidates`, optional: they replace the pool's
+        ``seed_score`` column. Without either, seeded picks are an error.
+    model_quality : callable (n_labeled, n_positive) -> separation >= 0 of the simulated
+        model, default :func:`default_model_quality`.
     return_drawn : if True also return a DataFrame of drawn items (``item`` = pool index,
         ``wave``, ``source``, ``strategy``, ``label``, ``duplicate``).
 
@@ -172,16 +181,17 @@ def simulate_waves(plans, pool, seed=0, rules=None, model_quality=None, text="te
             raise ValueError(f"wave {i}: quota for sources {unknown} with no items in the pool "
                              f"(pool sources: {all_sources})")
     if rules is not None:
-        _check_pool(pool, ("text",))
         score = seed_candidates(pool, rules, text=text).to_numpy()
     elif "seed_score" in pool.columns:
-        score = pool["seed_score"].to_numpy(dtype=float)
+        score = check_scores(pool["seed_score"], "pool['seed_score']")
+    elif any(p.seeded for p in plans):
+        raise ValueError("the plans ask for seeded items, but the pool has no seed_score column and "
+                         "no rules were given: pass rules= (weak rules for the pool's own domain) or "
+                         "add a seed_score column (e.g. with seed_candidates)")
     else:
-        from ..datasets.tickets import FRAUD_KEYWORDS
-        _check_pool(pool, ("text",))
-        score = seed_candidates(pool, [KeywordRule("fraud_keywords", FRAUD_KEYWORDS)], text=text).to_numpy()
+        score = np.zeros(len(pool))
     prior = min(max(label.mean(), 1e-6), 1 - 1e-6)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     labeled = np.zeros(len(pool), bool)
     drawn_groups: set = set()
     rows, drawn = [], []
@@ -228,7 +238,7 @@ def simulate_waves(plans, pool, seed=0, rules=None, model_quality=None, text="te
         rows.append({
             "wave": w, "labeled": n, "positives": pos, "cumulative_positives": cum_pos,
             "per_source": per_source,
-            "source_entropy": _entropy01(np.array(list(per_source.values()), float), len(all_sources)),
+            "source_entropy": source_entropy(per_source, n_sources=len(all_sources)),
             "duplicates_drawn": int(wave["duplicate"].sum()), "positive_rate": pos / n,
             "cumulative_labeled": cum_lab,
             "per_source_positives": {s: int(wave.loc[wave["source"] == s, "label"].sum()) for s in plan.quotas},
@@ -253,13 +263,13 @@ def random_baseline(pool, n_labels, seed=0) -> dict:
     (2.0, 1.329)
     """
     pool = _check_pool(pool, ("label",))
-    n_labels = _check_count(n_labels, "n_labels")
+    n_labels = check_int(n_labels, "n_labels", minimum=0)
     big_n = len(pool)
     if n_labels > big_n:
         raise ValueError(f"n_labels={n_labels} exceeds the pool size {big_n}")
     pos = int(pool["label"].sum())
     p = pos / big_n
     var = n_labels * p * (1 - p) * (big_n - n_labels) / (big_n - 1) if big_n > 1 else 0.0
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     simulated = int(rng.hypergeometric(pos, big_n - pos, n_labels)) if n_labels else 0
     return {"n_labels": n_labels, "expected": n_labels * p, "sd": math.sqrt(var), "simulated": simulated}

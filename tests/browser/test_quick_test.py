@@ -1,17 +1,25 @@
 """The quick-test widget in JupyterLab: a learner answers by typing and clicking, sees feedback and
-the running score; a logged-in learner's attempt lands in the progress store, an anonymous one
-leaves no file and is told so."""
+the running score; a logged-in learner's practice attempt lands in their private file, an
+anonymous one leaves no file and is told so; with the quiz service, a graded attempt shows no
+verdict until it is over and is saved by the service under the kernel's OS account."""
 import os
+import pwd
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from grader.quiz.client import ServiceError, call
 from grader.quiz.identity import ANONYMOUS_NOTE
 from grader.quiz.progress import ProgressStore
+from grader.quiz.session import RECORDED
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = sync_api.expect
@@ -135,7 +143,7 @@ def test_logged_in_learner_attempt_is_saved(lab_factory, notebook, snap):
     store = ProgressStore(lab.env["IMBALANCE_LAB_PROGRESS"])
     quiz = take_quiz_01(nb, snap, "logged_in")
 
-    expect(quiz.status).to_contain_text("Logged in as learner1; your progress is saved when you answer the last question")
+    expect(quiz.status).to_contain_text("Practice as learner1: saved only in your private file")
     expect(quiz.prompt).to_contain_text("Progress saved for learner1.")
     [attempt] = store.attempts()
     assert {k: attempt[k] for k in ("user", "quiz", "n_correct", "n_questions")} == \
@@ -156,3 +164,84 @@ def test_anonymous_learner_is_told_and_nothing_is_written(lab, notebook, snap):
     home, store = Path(lab.env["IMBALANCE_LAB_HOME"]), Path(lab.env["IMBALANCE_LAB_PROGRESS"])
     assert not store.exists()
     assert not home.exists() or list(home.iterdir()) == []
+
+
+@pytest.fixture
+def quiz_service():
+    """``course quiz-server`` with quiz 01 graded, in a folder only root can write."""
+    folder = Path(tempfile.mkdtemp(prefix="quizsvc-"))
+    folder.chmod(0o755)
+    sock, store = folder / "quiz.sock", folder / "progress.sqlite"
+    log = open(folder / "service.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "quiz-server", "--store", str(store),
+                             "--socket", str(sock), "--graded", "01"], stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            call(sock, {"op": "progress"}, timeout=5)
+            break
+        except ServiceError:
+            assert proc.poll() is None and time.monotonic() < deadline, (folder / "service.log").read_text()
+            time.sleep(0.2)
+    yield sock, ProgressStore(store, kind="service")
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    log.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_graded_attempt_through_the_quiz_service(lab_factory, notebook, snap, quiz_service):
+    sock, store = quiz_service
+    me = pwd.getpwuid(os.geteuid()).pw_name  # the kernel's OS account, whatever the env says
+
+    def configure(env):
+        env.update(IMBALANCE_LAB_QUIZ_SOCKET=str(sock), JUPYTERHUB_USER="alice-typed-name")
+
+    lab = lab_factory("service", before=configure)
+    nb = notebook(lab, write_quiz_notebook(lab))
+    nb.run_all()
+    quiz = Quiz(nb)
+    expect(quiz.prompt).to_contain_text("Question 1/6", timeout=30_000)
+    expect(quiz.status).to_contain_text(f"Signed in as {me} (your account on this machine)")
+    expect(quiz.status).to_contain_text("Graded: right answers and your score are shown when you finish; "
+                                        "at most 5 submissions per question per 600 s.")
+
+    def submit(n):
+        quiz.button("Submit").click()
+        expect(quiz.score).to_have_text(f"Answered: {n} of 6 questions", timeout=15_000)
+        expect(quiz.feedback).to_have_text(RECORDED)
+
+    quiz.type_number("0.04")  # wrong: nothing says so yet
+    submit(1)
+    quiz.box.scroll_into_view_if_needed()
+    snap("quick_test_graded_recorded")
+    quiz.next(2)  # multiple select, nothing ticked: the answer "none"
+    submit(2)
+    quiz.next(3)
+    quiz.choose("attention")
+    submit(3)
+    quiz.next(4)
+    n0, n1 = map(_number, re.search(r"has ([\d,]+) majority and ([\d,]+) minority", quiz.prompt.inner_text()).groups())
+    quiz.type_number(f"{n1 / (n0 + n1):.4f}")
+    submit(4)
+    quiz.next(5)
+    billing, fraud = map(_number, re.search(r"billing ([\d,]+), login [\d,]+ and fraud ([\d,]+)",
+                                            quiz.prompt.inner_text()).groups())
+    quiz.type_number(f"{billing / fraud:.4f}")
+    submit(5)
+    quiz.next(6)
+    quiz.choose("Basic probability")
+    quiz.button("Submit").click()  # the last answer ends the attempt: now everything is shown
+    expect(quiz.score).to_have_text("Score: 4/6 answered (6 questions)", timeout=15_000)
+    quiz.button("Next").click()
+    expect(quiz.prompt).to_contain_text("Quiz 01 (What imbalance is, and why accuracy lies): 4/6 correct.")
+    expect(quiz.prompt).to_contain_text(f"Progress saved for {me}.")
+    expect(quiz.prompt).to_contain_text("1. Not quite: you answered 0.04")
+    expect(quiz.prompt).to_contain_text("Answer: 0.96")
+    quiz.box.scroll_into_view_if_needed()
+    snap("quick_test_graded_review")
+    [attempt] = store.attempts()
+    assert {k: attempt[k] for k in ("user", "quiz", "n_correct", "n_questions", "graded")} == \
+        {"user": me, "quiz": "01", "n_correct": 4, "n_questions": 6, "graded": 1}
+    assert not Path(lab.env["IMBALANCE_LAB_PROGRESS"]).exists()  # nothing in the learner's own file

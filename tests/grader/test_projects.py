@@ -212,11 +212,24 @@ def test_solution_notebook_runs_end_to_end(aid, tmp_path):
     assert not errors, errors
 
 
+#: A notebook flooding the grader's oracle: cheap requests faster than its rate, then costly
+#: ones (60,000 ids each) until it is cut off.
+FLOOD = """for _ in range(300):
+    oracle.remaining
+ids = pool["item_id"].tolist()[:1000] * 60
+while True:
+    oracle.label(ids)
+"""
+
+
 @pytest.mark.slow
 def test_toxicity_graded_in_the_sandbox_with_the_graders_oracle(tmp_path):
     """The real pipeline: sandboxed run, labels bought from the grader's oracle over its socket,
-    hidden test scored grader-side, feedback figure written outside the sandbox."""
+    hidden test scored grader-side, feedback figure written outside the sandbox. A notebook that
+    floods the oracle is slowed, then cut off at the service's CPU cap, and its feedback says so;
+    the reference is not."""
     from grader.autograde import autograde
+    from grader.limits import Limits
     from grader.sandbox import sandbox_problem
 
     if sandbox_problem() is not None:
@@ -226,11 +239,30 @@ def test_toxicity_graded_in_the_sandbox_with_the_graders_oracle(tmp_path):
     for student, src in [("ref", ROOT / "solutions"), ("blank", ROOT / "exercises")]:
         (subs / student).mkdir(parents=True)
         shutil.copy(src / "project_toxicity" / "project_toxicity.ipynb", subs / student)
-    records = autograde("project_toxicity", subs, course_dir=course, workers=2, progress=False)
+    flood = nbformat.read(ROOT / "exercises" / "project_toxicity" / "project_toxicity.ipynb", as_version=4)
+    [cell] = [c for c in flood.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "a_solution"]
+    cell.source = FLOOD
+    (subs / "flood").mkdir()
+    nbformat.write(flood, subs / "flood" / "project_toxicity.ipynb")
+    limits = Limits(**{**load_key("project_toxicity").limits, "service_cpu_seconds": 2.0})
+    records = autograde("project_toxicity", subs, course_dir=course, workers=2, progress=False,
+                        limits=limits)
     ref, blank = records["ref"], records["blank"]
     assert ref["status"] == "graded" and ref["score"] == ref["max_score"], ref
     assert "oracle labeled" in " ".join(ref["questions"]["q1_labels"]["feedback"])
     assert blank["score"] == 0
+    flooded = records["flood"]
+    assert flooded["score"] == 0 and "OracleError" in flooded["cells"]["a_solution"]["error"]
+    assert "at most 2 CPU seconds" in flooded["cells"]["a_solution"]["error"]
+    for q in flooded["questions"].values():
+        notes = " ".join(q["feedback"])
+        assert "labeling service cut your notebook off" in notes, q
+        assert "at most 2 CPU seconds per submission" in notes
+        assert "at most 100 requests per second" in notes
+    notebooks = {s: (course / "autograded" / s / "project_toxicity" / "project_toxicity.ipynb").read_text()
+                 for s in ("ref", "flood")}
+    assert "labeling service cut your notebook off" in notebooks["flood"]
+    assert "labeling service" not in notebooks["ref"]
     figure = course / "feedback_artifacts" / "project_toxicity" / "ref" / "pr_curve.png"
     assert figure.stat().st_size > 1000
     assert ref["questions"]["q2_targets"]["figures"] == ["pr_curve.png"]

@@ -1,9 +1,12 @@
-"""Identity, the SQLite progress store (concurrency, corruption), rate limiting, widget state
-and the ``course quiz/login/progress`` commands end to end."""
+"""Practice identity, the SQLite progress store (concurrency, corruption, privacy), rate limiting,
+graded sessions, widget state and the ``course quiz/login/progress`` commands end to end without
+the quiz service (tests/grader/test_quiz_service.py has the service)."""
 import csv
 import io
 import multiprocessing as mp
 import os
+import re
+import sqlite3
 import sys
 
 import pytest
@@ -70,7 +73,7 @@ def test_anonymous_writes_nothing_and_says_so(env):
     before = sorted(p.name for p in tmp.rglob("*"))
     s = _finish(QuizSession("02", seed=1, rate_limit=RateLimit(1, 60)))
     assert s.user is None and s.store is None and s.saved_attempt is None
-    assert "progress is not saved; log in to save it" in s.summary()
+    assert "progress is not saved (course login NAME saves it" in s.summary()
     assert sorted(p.name for p in tmp.rglob("*")) == before
 
 
@@ -232,9 +235,8 @@ def test_widget_tells_a_logged_in_learner_when_progress_is_saved(env, monkeypatc
 
     monkeypatch.setenv("JUPYTERHUB_USER", "ada")
     w = QuizWidget(QuizSession("07", seed=2))
-    assert "Logged in as ada" in w.status.value
-    assert "saved when you answer the last question" in w.status.value
-    assert "unfinished attempt is not saved" in w.status.value
+    assert "Practice as ada: saved only in your private file" in w.status.value
+    assert "when you answer the last question (unofficial: the course does not see it)" in w.status.value
     w.submit()
     assert not ProgressStore().path.exists()  # as the note says: nothing before the last answer
 
@@ -271,61 +273,116 @@ def test_cli_quiz_anonymous_end_to_end(env, monkeypatch):
     code, out, _ = _run(["quiz", "04", "--seed", "7"], monkeypatch, "not-a-letter\n" + "\n".join(lines) + "\n")
     assert code == 0
     assert "Could not read your answer" in out
-    assert f"{len(lines)}/{len(lines)} correct" in out and "progress is not saved; log in to save it" in out
+    assert f"{len(lines)}/{len(lines)} correct" in out and "Practice: progress is not saved" in out
     assert not (tmp / "home").exists() and not (tmp / "store").exists()
 
 
-def test_cli_login_quiz_progress_export(env, monkeypatch):
+def test_cli_login_quiz_progress(env, monkeypatch):
     tmp, _, store_path = env
     assert _run(["login", "ada"], monkeypatch)[0] == 0
     lines = _answers("final", 3)
     code, out, _ = _run(["quiz", "final", "--seed", "3"], monkeypatch, "\n".join(lines) + "\n")
     assert code == 0 and "Progress saved for ada" in out and store_path.exists()
+    assert store_path.stat().st_mode & 0o777 == 0o600 and store_path.parent.stat().st_mode & 0o777 == 0o700
     code, out, _ = _run(["quiz", "09", "--seed", "1"], monkeypatch, "A\n")  # input ends early
     assert code == 1 and "incomplete" in out
     code, out, _ = _run(["progress"], monkeypatch)
     rows = out.split("last attempt\n", 1)[1].splitlines()  # the incomplete 09 attempt is not saved
-    assert code == 0 and [r.split()[:2] for r in rows] == [["ada", "final"]]
-    csv_path = tmp / "all.csv"
-    code, out, _ = _run(["progress", "--export", str(csv_path), "--store", str(store_path)], monkeypatch)
-    rows = list(csv.DictReader(csv_path.open()))
-    assert code == 0 and rows[0]["user"] == "ada" and rows[0]["best_correct"] == str(len(lines))
+    assert code == 0 and "Practice progress of ada (your private file" in out and "unofficial" in out
+    assert [r.split()[:2] for r in rows] == [["ada", "final"]]
+    # a practice file is never exported as the course's progress
+    code, _, err = _run(["progress", "--export", str(tmp / "all.csv"), "--store", str(store_path)], monkeypatch)
+    assert code == 2 and "not the quiz service's store (a learner's unofficial practice file)" in err
+    assert not (tmp / "all.csv").exists()
+    code, _, err = _run(["progress", "--export", str(tmp / "all.csv")], monkeypatch)
+    assert code == 2 and "pass --store FILE" in err
     assert _run(["logout"], monkeypatch)[0] == 0
     code, _, err = _run(["progress"], monkeypatch)
-    assert code == 2 and "log in to save it" in err
+    assert code == 2 and "Not logged in, so no practice progress is saved" in err
 
 
-def test_only_the_stores_owner_sees_other_learners(env, monkeypatch):
-    tmp, _, store_path = env
-    for name, seed in (("ada", 3), ("bob", 4)):
-        assert _run(["login", name], monkeypatch)[0] == 0
-        assert _run(["quiz", "final", "--seed", str(seed)], monkeypatch,
-                    "\n".join(_answers("final", seed)) + "\n")[0] == 0
-    owner = store_path.stat().st_uid
-    monkeypatch.setattr(os, "getuid", lambda: owner + 4242)  # bob, a learner sharing the store
-    code, out, _ = _run(["progress"], monkeypatch)
-    assert code == 0 and "bob" in out and "ada" not in out.split("last attempt", 1)[1]
-    for args in (["progress", "--user", "ada"], ["progress", "--export", str(tmp / "x.csv")]):
-        code, _, err = _run(args + ["--store", str(store_path)], monkeypatch)
-        assert code == 2 and "only the owner of the progress store" in err
+def _shared_store(path, rows):
+    """An old-style shared store: the instructor's file, mode 666, holding ``rows`` (user, quiz)."""
+    store = ProgressStore(path)
+    for user, quiz in rows:
+        store.record_attempt(user, quiz, [("01-a", True, "A")], started_at=0)
+    con = sqlite3.connect(path)
+    con.execute("DROP TABLE IF EXISTS meta")  # as it was before stores had kinds
+    con.commit()
+    con.close()  # the last connection: the WAL goes into the file
+    os.chmod(path, 0o666)
+    return path
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another owner needs root (CI runs as root)")
+def test_practice_never_reads_or_writes_a_shared_store(env, monkeypatch):
+    """The old hole: with a shared store, `course login alice` then `course progress` showed
+    alice's progress, and anyone could add rows. A learner's kernel now uses only its own file."""
+    tmp, _, _ = env
+    shared = _shared_store(tmp / "shared.sqlite", [("alice", "01")])
+    os.chown(shared, 65534, 65534)  # the instructor's file, not this learner's
+    before = shared.read_bytes()
+    monkeypatch.setenv("IMBALANCE_LAB_PROGRESS", str(shared))
+    assert _run(["login", "alice"], monkeypatch)[0] == 0
+    code, out, err = _run(["progress"], monkeypatch)
+    assert code == 2 and "not your own file" in err and "alice" not in out
+    code, out, _ = _run(["quiz", "01", "--seed", "1"], monkeypatch, "\n".join(_answers("01", 1)) + "\n")
+    assert code == 0 and "not your own file" in out and "Progress saved" not in out
+    assert shared.read_bytes() == before
+    with pytest.raises(ProgressStoreError, match="not your own file"):
+        ProgressStore(shared).record_attempt("alice", "01", [("01-a", True, "A")], started_at=0)
+
+
+def test_exports_list_only_the_services_store(env, monkeypatch):
+    tmp, _, _ = env
+    legacy = _shared_store(tmp / "legacy.sqlite", [("forged", "01")])
+    code, _, err = _run(["progress", "--store", str(legacy), "--export", str(tmp / "x.csv")], monkeypatch)
+    assert code == 2 and "written without the service, so its rows are unverified" in err
+    code, _, err = _run(["progress", "--store", str(legacy), "--user", "forged"], monkeypatch)
+    assert code == 2 and "unverified" in err
     assert not (tmp / "x.csv").exists()
-    monkeypatch.setattr(os, "getuid", lambda: owner)  # the instructor who set the store up
-    assert _run(["progress", "--export", str(tmp / "x.csv"), "--store", str(store_path)], monkeypatch)[0] == 0
-    assert {r["user"] for r in csv.DictReader((tmp / "x.csv").open())} == {"ada", "bob"}
 
 
-def test_cli_graded_rate_limit_and_errors(env, monkeypatch):
-    monkeypatch.setenv("IMBALANCE_LAB_RATE_LIMIT", "1/3600")
-    monkeypatch.setenv("JUPYTERHUB_USER", "mallory")  # the limit outlives the process via the store
-    _run(["quiz", "01", "--graded", "--seed", "1"], monkeypatch, "0.5\n")
-    code, out, _ = _run(["quiz", "01", "--graded", "--seed", "1"], monkeypatch, "0.5\n")
-    assert code == 1 and "Too many submissions" in out
+def test_cli_errors(env, monkeypatch):
     code, _, err = _run(["quiz", "10"], monkeypatch)
     assert code == 2 and "unknown quiz" in err
-    code, _, err = _run(["quiz", "01", "--graded", "--rate-limit", "x"], monkeypatch)
-    assert code == 2 and "N/SECONDS" in err
+    for opt in (["--graded"], ["--rate-limit", "100/1"]):  # graded mode belongs to the service
+        with pytest.raises(SystemExit):
+            _run(["quiz", "01"] + opt, monkeypatch)
+    code, _, err = _run(["quiz", "01", "--seed", "1", "--service", str(env[0] / "none.sock")], monkeypatch)
+    assert code == 2 and "seed: only for practice without the quiz service" in err
+    monkeypatch.setenv("JUPYTERHUB_USER", "mallory")
+    _run(["quiz", "01", "--seed", "1"], monkeypatch, "0.5\n")
+    env[2].parent.mkdir(parents=True, exist_ok=True)
     for f in env[2].parent.iterdir():  # replace the store (and its WAL files) with random bytes
         f.unlink()
     env[2].write_bytes(os.urandom(2048))
-    code, _, err = _run(["progress", "--user", "x"], monkeypatch)
+    code, _, err = _run(["progress"], monkeypatch)
     assert code == 2 and "corrupted" in err
+
+
+def test_graded_session_reveals_nothing_until_the_attempt_is_over(env):
+    """The old hole: graded mode printed the right answer after a wrong one."""
+    s = QuizSession("01", seed=5, user=None, detect_user=False, graded=True)
+    first = s.current
+    fb = s.submit(0.5)  # wrong: the right answer is 0.96
+    assert fb.accepted and fb.correct is None and fb.n_correct is None
+    assert fb.message == session_module.RECORDED and "0.96" not in fb.message + fb.score_text
+    assert fb.score_text == "Answered: 1 of 6 questions" and "0.96" not in s.summary()
+    while not s.finished:
+        fb = s.submit(_ans(s.current))
+        if not s.finished:
+            assert fb.correct is None and fb.message == session_module.RECORDED
+    assert fb.correct is True and fb.n_correct == 5  # the last answer ends the attempt: all is shown
+    summary = s.summary()
+    assert "5/6 correct" in summary and f"{first.number}. Not quite: you answered 0.5" in summary
+    assert "Answer: 0.96" in summary and len(re.findall(r"^\d\. Correct", summary, re.M)) == 5
+
+
+def test_none_is_the_typed_answer_for_no_option_selected(env):
+    s = QuizSession("01", seed=5, user=None, detect_user=False)
+    s.submit(_ans(s.current))
+    assert s.current.type == "multiple_select"
+    assert not s.submit("").accepted  # an empty line is not an answer
+    fb = s.submit("None")
+    assert fb.accepted and fb.correct is False and "should be selected" in fb.message

@@ -206,7 +206,7 @@ def test_augment_dataframe_refuses_other_splits(split):
 
 
 @pytest.mark.parametrize("kwargs, exc, err", [
-    (dict(text="body"), ValueError, "text='body'"),
+    (dict(text="body"), ValueError, "df has no column 'body'"),
     (dict(classes=["spam"]), ValueError, "unknown: \\['spam'\\]"),
     (dict(classes="bug"), TypeError, "list of labels"),
     (dict(n_per_item=0), ValueError, "n_per_item"),
@@ -255,7 +255,7 @@ def test_review_sample_bad_input():
     aug = augment_dataframe(df, "text", "label", ["bug"], 1)
     with pytest.raises(ValueError, match="augmented=True"):
         review_sample(df, aug[~aug.augmented])
-    with pytest.raises(ValueError, match="missing from augmented"):
+    with pytest.raises(ValueError, match=r"augmented \(the output of augment_dataframe\) has no column 'source_id'"):
         review_sample(df, aug.drop(columns="source_id"))
     with pytest.raises(ValueError, match="not in original's index"):
         review_sample(df.drop(index=11), aug)
@@ -270,12 +270,13 @@ def test_review_sample_bad_input():
     (lambda: random_deletion("   ", rng=0), ValueError, "text is empty"),
     (lambda: random_insertion(None, rng=0), TypeError, "text must be a str"),
     (lambda: synonym_replacement(["a", "b"], rng=0), TypeError, "text must be a str"),
-    (lambda: random_swap("a b", n=-1), ValueError, "n must be an int >= 0"),
-    (lambda: random_deletion("a b", p=1.5), ValueError, r"p must be in \[0.0, 1.0\]"),
+    (lambda: random_swap("a b", n=-1), ValueError, "n must be a non-negative integer"),
+    (lambda: random_swap("a b", n=1.0), TypeError, "n must be an integer, got float"),
+    (lambda: random_deletion("a b", p=1.5), ValueError, r"p must be in \[0, 1\]"),
     (lambda: random_insertion("a b", vocab=[]), ValueError, "vocab is empty"),
     (lambda: random_insertion("a b", vocab="abc"), TypeError, "single string"),
     (lambda: synonym_replacement("a b", lexicon=["a"]), TypeError, "lexicon must be a mapping"),
-    (lambda: random_swap("a b", rng="seed"), TypeError, "rng must be"),
+    (lambda: random_swap("a b", rng="seed"), TypeError, "rng must be an integer, got str"),
     (lambda: eda("a b", n_aug=0), ValueError, "n_aug"),
     (lambda: eda("a b", alpha=2), ValueError, "alpha"),
 ])

@@ -114,8 +114,8 @@ def test_shingles_char_and_word():
 @pytest.mark.parametrize("kwargs, exc, match", [
     ({"shingle": "byte"}, ValueError, "shingle"),
     ({"k": 0}, ValueError, "k must be a positive integer"),
-    ({"k": 2.5}, ValueError, "k must be a positive integer"),
-    ({"k": True}, ValueError, "k must be a positive integer"),
+    ({"k": 2.5}, TypeError, "k must be an integer, got float"),
+    ({"k": True}, TypeError, "k must be an integer, got bool"),
 ])
 def test_shingle_arguments_validated(kwargs, exc, match):
     with pytest.raises(exc, match=match):
@@ -253,7 +253,7 @@ def test_bad_texts_raise(bad, exc, match):
     ({"threshold": -0.1}, ValueError, "threshold"),
     ({"threshold": "0.8"}, TypeError, "threshold"),
     ({"num_perm": 0}, ValueError, "num_perm"),
-    ({"num_perm": 12.0}, ValueError, "num_perm"),
+    ({"num_perm": 12.0}, TypeError, "num_perm must be an integer"),
     ({"seed": "1"}, TypeError, "seed"),
 ])
 def test_bad_parameters_raise(kwargs, exc, match):

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from imbalance_kit.datasets import labeling_pool, support_tickets
-from imbalance_kit.labeling import (KeywordRule, RegexRule, WavePlan, largest_remainder,
-                                    minority_aware_batches, plan_wave, random_baseline,
-                                    seed_candidates, simulate_waves, source_quotas)
+from imbalance_kit.labeling import (KeywordRule, RegexRule, WavePlan, minority_aware_batches,
+                                    plan_wave, random_baseline, seed_candidates, simulate_waves,
+                                    source_entropy, source_quotas)
 
 SHARES = {"Email": 0.6, "Chat": 0.3, "Social": 0.1}
 FRAUD_RATES = {"Email": 0.010, "Chat": 0.030, "Social": 0.050}
@@ -78,15 +78,6 @@ def test_rule_errors(make, match):
 
 
 # ---------------------------------------------------------------- quotas
-def test_largest_remainder_random():
-    rng = np.random.default_rng(1)
-    for _ in range(200):
-        k, total = rng.integers(1, 8), int(rng.integers(0, 5000))
-        v = rng.dirichlet(np.ones(k)) * total
-        r = np.array(largest_remainder(v, total))
-        assert r.sum() == total and (np.abs(r - v) < 1).all() and (r >= 0).all()
-
-
 def test_source_quotas_random_constraints():
     rng = np.random.default_rng(2)
     for _ in range(200):
@@ -137,8 +128,8 @@ def test_source_quotas_examples():
     (({"A": 0.5, "B": 0.6}, 1000), {}, "must sum to 1"),
     (({}, 1000), {}, "source_shares is empty"),
     (({"A": -0.5, "B": 1.5}, 1000), {}, "non-negative"),
-    ((SHARES, 0), {}, "wave_size must be positive"),
-    ((SHARES, -10), {}, "wave_size must be positive"),
+    ((SHARES, 0), {}, "wave_size must be a positive integer"),
+    ((SHARES, -10), {}, "wave_size must be a positive integer"),
     ((SHARES, 1000), dict(min_share=-0.1), "min_share"),
     (({"A": 1.0, "B": 0.0}, 100), dict(pool_counts={"A": 10, "B": 500}), "cannot fill the wave"),
 ])
@@ -176,9 +167,9 @@ def test_minority_aware_batches_shortfall_warns_when_asked():
         minority_aware_batches(items.iloc[:0], 5)
     with pytest.raises(ValueError, match="no column 'score'"):
         minority_aware_batches(items, 5, score="score")
-    with pytest.raises(ValueError, match="batch_size must be positive"):
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         minority_aware_batches(items, 0)
-    with pytest.raises(ValueError, match="min_candidates must be non-negative"):
+    with pytest.raises(ValueError, match="min_candidates must be a non-negative integer"):
         minority_aware_batches(items, 5, -1)
 
 
@@ -191,7 +182,7 @@ def test_plan_wave_defaults_and_validation():
         plan_wave({"A": 60, "B": 40}, seeded=80, uncertainty=30)
     with pytest.raises(ValueError, match="= 90, but the quotas sum to 100"):
         plan_wave({"A": 60, "B": 40}, seeded=80, random=10)
-    with pytest.raises(ValueError, match="seeded must be non-negative"):
+    with pytest.raises(ValueError, match="seeded must be a non-negative integer"):
         plan_wave({"A": 60, "B": 40}, seeded=-1)
     with pytest.raises(ValueError, match=r"quotas\['A'\] must be non-negative"):
         plan_wave({"A": -60, "B": 40})
@@ -278,6 +269,57 @@ def test_seeded_items_are_top_rule_scores(tickets):
     assert (score.loc[drawn["item"]] == 1).sum() == hit_groups <= n_hits
 
 
+def test_each_pool_seeds_with_its_own_domain_rule():
+    """The abuse pool seeds with abuse keywords: the fraud keywords never fire on it."""
+    from imbalance_kit.datasets.domains import ABUSE, TICKETS
+
+    pool = labeling_pool(20_000, {"Comments": 0.7, "UserReports": 0.3}, 0.02, domain="abuse", seed=2)
+    assert (pool["seed_score"] == seed_candidates(pool, ABUSE.rules)).all()
+    assert not seed_candidates(pool, TICKETS.rules).any()
+    plan = plan_wave({"Comments": 500, "UserReports": 500}, seeded=300)
+    out = simulate_waves(plan, pool)
+    # 300 seeded picks at the rule's precision (~0.35 here) against 2 % at random.
+    assert out.loc[0, "positives_seeded"] > 5 * 0.02 * 300
+    # rules= replaces the pool's own score: with the other domain's rule, seeding finds nothing more.
+    wrong = simulate_waves(plan, pool, rules=TICKETS.rules)
+    assert wrong.loc[0, "positives_seeded"] < out.loc[0, "positives_seeded"] / 3
+
+
+def test_no_default_rule_for_a_pool_without_seed_scores(tickets):
+    bare = tickets.drop(columns="seed_score")
+    with pytest.raises(ValueError, match="no seed_score column and no rules"):
+        simulate_waves(plan_wave({"Email": 100}, seeded=10), bare)
+    # Without seeded picks no score is needed; with rules= the texts are scored.
+    assert simulate_waves(plan_wave({"Email": 100}), bare).loc[0, "labeled"] == 100
+    ruled = simulate_waves(plan_wave({"Email": 100}, seeded=10), bare,
+                           rules=[KeywordRule("fraud", ["refund"])])
+    assert ruled.loc[0, "labeled"] == 100
+
+
+def test_source_entropy_is_what_the_simulator_reports(tickets):
+    plans = [plan_wave({"Email": 700, "Chat": 200, "Social": 100}), plan_wave({"Email": 300, "Chat": 300}),
+             plan_wave({"Chat": 50, "Email": 0, "Social": 0})]
+    out = simulate_waves(plans, tickets)
+    for per_source, reported in zip(out["per_source"], out["source_entropy"]):
+        assert reported == source_entropy(per_source, n_sources=3)
+    shares = np.array([0.7, 0.2, 0.1])
+    assert out.loc[0, "source_entropy"] == pytest.approx(-(shares * np.log(shares)).sum() / np.log(3))
+    assert out.loc[2, "source_entropy"] == 0.0
+    assert source_entropy([5, 5, 5, 5]) == pytest.approx(1.0)
+    assert source_entropy({"A": 1}) == 0.0 and source_entropy({"A": 0, "B": 0}) == 0.0
+
+
+@pytest.mark.parametrize("counts, kwargs, exc, match", [
+    ({}, {}, ValueError, "counts is empty"),
+    ({"A": -1, "B": 2}, {}, ValueError, r"counts must be in \[0, inf\)"),
+    ({"A": "x"}, {}, TypeError, "counts must be a number"),
+    ({"A": 1, "B": 2}, {"n_sources": 1}, ValueError, "n_sources must be an integer >= 2"),
+])
+def test_source_entropy_errors(counts, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        source_entropy(counts, **kwargs)
+
+
 def test_dedup_false_draws_and_counts_duplicates():
     pool = labeling_pool(2_000, {"A": 1.0}, 0.1, dup_rate=0.3, seed=4)
     # 2,000 items hold 1,400 distinct groups: two deduplicated waves of 600 still fit.
@@ -310,7 +352,7 @@ def test_random_baseline_matches_hypergeometric():
     assert random_baseline(pool, 0)["expected"] == 0
     with pytest.raises(ValueError, match="exceeds the pool size"):
         random_baseline(pool, 1001)
-    with pytest.raises(ValueError, match="n_labels must be non-negative"):
+    with pytest.raises(ValueError, match="n_labels must be a non-negative integer"):
         random_baseline(pool, -1)
     with pytest.raises(ValueError, match="pool is empty"):
         random_baseline(pool.iloc[:0], 1)
@@ -332,7 +374,7 @@ def test_simulator_bad_pool():
     plan = plan_wave({"A": 1})
     with pytest.raises(ValueError, match="pool is empty"):
         simulate_waves(plan, pd.DataFrame(columns=["source", "label", "dup_group"]))
-    with pytest.raises(ValueError, match="lacks columns"):
+    with pytest.raises(ValueError, match="pool has no column .dup_group."):
         simulate_waves(plan, pd.DataFrame({"source": ["A"], "label": [1]}))
     with pytest.raises(ValueError, match="only 0 and 1"):
         simulate_waves(plan, pd.DataFrame({"source": ["A"], "label": [2], "dup_group": [0]}))

@@ -218,8 +218,9 @@ def test_document_split_keeps_documents_whole_and_stratifies():
 @pytest.mark.parametrize("kwargs, exc, err", [
     (dict(sizes=(0.8, 0.1)), ValueError, "three fractions"),
     (dict(sizes=(0.8, 0.3, 0.1)), ValueError, "sum to 1"),
-    (dict(sizes=(1.2, -0.1, -0.1)), ValueError, "non-negative"),
-    (dict(doc="document"), ValueError, "doc='document'"),
+    (dict(sizes=(1.2, -0.1, -0.1)), ValueError, r"sizes\[0\] must be in \[0, 1\]"),
+    (dict(sizes=(0.8, "0.1", 0.1)), TypeError, r"sizes\[1\] must be a number"),
+    (dict(doc="document"), ValueError, "df has no column 'document'"),
 ])
 def test_document_split_bad_input(kwargs, exc, err):
     df = pd.DataFrame({"doc_id": [0, 1], "tags": [["O"], ["B-DRUG"]]})

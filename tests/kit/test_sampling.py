@@ -117,7 +117,7 @@ def test_refuses_evaluation_splits(func, split):
     (lambda: undersample("abc", [0, 0, 1]), TypeError, "sequence of rows"),
     (lambda: oversample([], []), ValueError, "empty"),
     (lambda: multiply_minority([1, 2, 3], [0, 0, 1], factor=0), ValueError, "factor"),
-    (lambda: multiply_minority([1, 2, 3], [0, 0, 1], factor=1.5), ValueError, "factor"),
+    (lambda: multiply_minority([1, 2, 3], [0, 0, 1], factor=1.5), TypeError, "factor must be an integer"),
     (lambda: multiply_minority([1, 2, 3], [0, 0, 1], minority=7), ValueError, "does not occur"),
     (lambda: undersample_ensemble([1, 2, 3], [0, 0, 1], n_sets=0), ValueError, "n_sets"),
 ])

@@ -135,8 +135,8 @@ def test_fold_counts(sizes, n, per_split):
     ({"sizes": (1.0, 0.0, 0.0)}, ValueError, r"sizes\[0\]"),
     ({"sizes": (0.8, -0.1, 0.3)}, ValueError, r"sizes\[1\]"),
     ({"sizes": "0.8"}, ValueError, "sizes"),
-    ({"label": "missing"}, ValueError, "not a column"),
-    ({"groups": "nope"}, ValueError, "not a column"),
+    ({"label": "missing"}, ValueError, "df has no column 'missing'"),
+    ({"groups": "nope"}, ValueError, "df has no column 'nope'"),
     ({"groups": np.arange(5)}, ValueError, "groups has 5 values"),
     ({"groups": np.zeros(100)}, ValueError, "distinct values"),
     ({"seed": 0.5}, TypeError, "seed"),
@@ -223,7 +223,7 @@ def test_leakage_report_inputs():
         leakage_report([a])
     with pytest.raises(TypeError, match="sequence or a mapping"):
         leakage_report(a)
-    with pytest.raises(TypeError, match="must be a DataFrame"):
+    with pytest.raises(TypeError, match="split 'test' must be a pandas DataFrame, got list"):
         leakage_report([a, ["text"]])
     with pytest.raises(ValueError, match="names has 1"):
         leakage_report([a, b], names=["x"])

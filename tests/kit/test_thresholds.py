@@ -102,7 +102,7 @@ def test_per_class_thresholds_targets_forms():
         (lambda: threshold_sweep([1, 1], [0.2, 0.3]), "only one class"),
         (lambda: threshold_sweep([0, 1], [0.2]), "mismatched lengths"),
         (lambda: threshold_sweep([0, 1], [0.2, np.inf]), "NaN or infinite"),
-        (lambda: choose_threshold([0, 1], [0.2, 0.3], min_recall=1.5), r"min_recall must be in \[0.0, 1.0\]"),
+        (lambda: choose_threshold([0, 1], [0.2, 0.3], min_recall=1.5), r"min_recall must be in \[0, 1\]"),
         (lambda: choose_threshold([0, 1], [0.2, 0.3], min_precision="high"), "min_precision must be a number"),
         (lambda: per_class_thresholds([0, 1], [0.2, 0.3]), "must be 2-D"),
         (lambda: per_class_thresholds([[0, 1]], [[0.2, 0.3], [0.1, 0.1]]), "one shape"),

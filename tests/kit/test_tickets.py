@@ -22,7 +22,7 @@ def rule_hits(texts):
 
 
 def test_support_tickets_schema_and_counts(tickets):
-    assert list(tickets.columns) == ["item_id", "text", "source", "label", "dup_group"]
+    assert list(tickets.columns) == ["item_id", "text", "source", "label", "dup_group", "seed_score"]
     assert len(tickets) == 20_000
     assert tickets["item_id"].tolist() == list(range(20_000))
     assert tickets["label"].isin([0, 1]).all()
@@ -98,24 +98,50 @@ def test_tiny_and_degenerate_pools():
     assert df["label"].sum() == 50
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(n=0), "n must be a positive integer"),
-    (dict(n=-5), "n must be a positive integer"),
-    (dict(n=2.5), "n must be a positive integer"),
-    (dict(source_shares={}), "non-empty mapping"),
-    (dict(source_shares={"A": 0.7, "B": 0.7}), "must sum to 1"),
-    (dict(source_shares={"A": -0.5, "B": 1.5}), r"source_shares\['A'\]"),
-    (dict(positive_rate=1.5), "positive_rate"),
-    (dict(source_positive_rates={"A": 0.1}), "same sources"),
-    (dict(source_positive_rates={"A": 0.1, "B": 0.3}), "average to"),
-    (dict(dup_rate=1.0), "dup_rate must be below 1"),
-    (dict(dup_rate=-0.1), "dup_rate"),
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(n=0), ValueError, "n must be a positive integer, got 0"),
+    (dict(n=-5), ValueError, "n must be a positive integer"),
+    (dict(n=2.5), TypeError, "n must be an integer, got float"),
+    (dict(source_shares={}), ValueError, "source_shares is empty"),
+    (dict(source_shares=[0.5, 0.5]), TypeError, "source_shares must be a mapping source -> number"),
+    (dict(source_shares={"A": 0.7, "B": 0.7}), ValueError, "must sum to 1"),
+    (dict(source_shares={"A": -0.5, "B": 1.5}), ValueError, r"source_shares\['A'\]"),
+    (dict(positive_rate=1.5), ValueError, "positive_rate"),
+    (dict(source_positive_rates={"A": 0.1}), ValueError, "same sources"),
+    (dict(source_positive_rates={"A": 0.1, "B": 0.3}), ValueError, "average to"),
+    (dict(source_positive_rates=0.1), TypeError, "source_positive_rates must be a mapping"),
+    (dict(dup_rate=1.0), ValueError, r"dup_rate must be in \[0, 1\), got 1"),
+    (dict(dup_rate=-0.1), ValueError, "dup_rate"),
     (dict(positive_rate=0.99, source_positive_rates=None, source_shares={"A": 0.9, "B": 0.1}),
-     "too high"),
+     ValueError, "too high"),
+    (dict(domain="fraud"), ValueError, r"domain must be one of \['abuse', 'tickets'\]"),
+    (dict(domain=None), TypeError, "domain must be one of"),
+    (dict(seed=None), TypeError, "seed must be an integer"),
 ])
-def test_bad_input(kwargs, match):
+def test_bad_input(kwargs, exc, match):
     args = dict(n=100, source_shares={"A": 0.5, "B": 0.5}, positive_rate=0.1,
                 source_positive_rates={"A": 0.05, "B": 0.15})
     args.update(kwargs)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(exc, match=match):
         labeling_pool(**args)
+
+
+def test_lifts_shares_and_rates_are_one_fact():
+    from imbalance_kit.datasets.tickets import (FRAUD_LIFT, SUPPORT_FRAUD_RATE, SUPPORT_FRAUD_RATES,
+                                                SUPPORT_SHARES)
+
+    assert SUPPORT_SHARES == SHARES and SUPPORT_FRAUD_RATES == RATES
+    assert sum(SUPPORT_SHARES[s] * FRAUD_LIFT[s] for s in SUPPORT_SHARES) == pytest.approx(1.0)
+    assert SUPPORT_FRAUD_RATES == pytest.approx({s: SUPPORT_FRAUD_RATE * FRAUD_LIFT[s] for s in FRAUD_LIFT})
+
+
+def test_seed_score_is_the_fraud_keyword_rule(tickets):
+    assert (tickets["seed_score"] == rule_hits(tickets["text"]).astype(float)).all()
+
+
+def test_ticket_templates_put_keywords_only_in_cue_texts():
+    from imbalance_kit.datasets.domains import TICKETS
+
+    rule = TICKETS.rules[0]
+    assert rule.matches(list(TICKETS.positive_cue) + list(TICKETS.negative_cue)).all()
+    assert not rule.matches(list(TICKETS.positive_soft) + list(TICKETS.negative)).any()

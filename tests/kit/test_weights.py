@@ -79,9 +79,10 @@ def test_bad_counts(counts, exc, match):
         class_weights(counts)
 
 
-@pytest.mark.parametrize("beta", [1.0, -0.1, 1.5, "0.9", None, True])
-def test_bad_beta(beta):
-    with pytest.raises(ValueError, match="beta"):
+@pytest.mark.parametrize("beta, exc", [(1.0, ValueError), (-0.1, ValueError), (1.5, ValueError),
+                                       ("0.9", TypeError), (None, TypeError), (True, TypeError)])
+def test_bad_beta(beta, exc):
+    with pytest.raises(exc, match="beta must be"):
         class_weights({0: 5, 1: 1}, method="effective", beta=beta)
 
 

@@ -23,18 +23,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from imbalance_kit.datasets import labeling_pool
+from imbalance_kit.datasets.tickets import FRAUD_LIFT, SUPPORT_SHARES, labeling_pool
 from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves
 
 from ...contract import AssignmentKey
 from ...feedback_diagnose import annotate, answer_problem, describe, is_int, is_number, read_quotas
 from ...spec import Verdict
 
-DEFAULTS = {"n_tickets": 20_000, "source_shares": {"Email": 0.6, "Chat": 0.3, "Social": 0.1},
+DEFAULTS = {"n_tickets": 20_000, "source_shares": dict(SUPPORT_SHARES),
             "fraud_rate": 0.02, "label_budget": 2_000, "wave_size": 1_000}
-# Fraud rate of each source relative to the overall rate (share-weighted mean 1): with the
-# defaults, Email 0.010, Chat 0.030, Social 0.050, as in imbalance_kit.datasets.support_tickets.
-FRAUD_LIFT = {"Email": 0.5, "Chat": 1.5, "Social": 2.5}
 POOL_SEED = 0
 MIN_SHARE = 0.1
 GOOD_RATIO, OK_RATIO = 2.0, 1.5

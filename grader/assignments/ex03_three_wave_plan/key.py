@@ -7,8 +7,9 @@
   (the other half).
 - ``q3_yield``: simulated positives by the end of wave 2 at least double what random labeling
   of the same number of items finds (half the points from :data:`OK_RATIO`).
-- ``q4_diversity``: every wave's source entropy (normalised to [0, 1], as in
-  :func:`imbalance_kit.labeling.simulate_waves`) is at least :data:`ENTROPY_FLOOR`.
+- ``q4_diversity``: every wave's :func:`imbalance_kit.labeling.source_entropy` (normalised to
+  [0, 1], as :func:`~imbalance_kit.labeling.simulate_waves` reports it) is at least
+  :data:`ENTROPY_FLOOR`.
 - ``q5_success_metrics``: ``success_metrics`` from :data:`SUCCESS_METRICS` measure both yield
   (half the points) and diversity (the other half).
 """
@@ -19,8 +20,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from imbalance_kit.datasets import labeling_pool
-from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves
+from imbalance_kit.datasets.abuse import ABUSE_LIFT as SOURCE_LIFT
+from imbalance_kit.datasets.abuse import ABUSE_SHARES
+from imbalance_kit.datasets.tickets import labeling_pool
+from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves, source_entropy
 
 from ...contract import AssignmentKey
 from ...feedback_diagnose import (annotate, answer_problem, describe, is_int, pairs, read_quotas,
@@ -28,9 +31,7 @@ from ...feedback_diagnose import (annotate, answer_problem, describe, is_int, pa
 from ...spec import Verdict
 
 DEFAULTS = {"positive_rate": 0.01, "wave_size": 1_000, "n_waves": 3,
-            "source_shares": {"Comments": 0.5, "Reviews": 0.2, "Chat": 0.2, "UserReports": 0.1}}
-# Abuse rate of each source relative to the overall rate (share-weighted mean exactly 1).
-SOURCE_LIFT = {"Comments": 0.6, "Reviews": 0.5, "Chat": 1.2, "UserReports": 3.6}
+            "source_shares": dict(ABUSE_SHARES)}
 POOL_SIZE = 40_000
 POOL_SEED = 0
 ENTROPY_FLOOR = 0.75
@@ -76,22 +77,12 @@ def probes(rng) -> dict:
 def _pool(shares: tuple, rate: float):
     shares = dict(shares)
     return labeling_pool(POOL_SIZE, shares, rate, {s: rate * SOURCE_LIFT[s] for s in shares},
-                         seed=POOL_SEED)
+                         seed=POOL_SEED, domain="abuse")
 
 
 def pool_for(params: dict):
     """The pool the notebook builds for these parameters (same seed, same pool)."""
     return _pool(tuple(params["source_shares"].items()), params["positive_rate"])
-
-
-def source_entropy(quotas: dict) -> float:
-    """Shannon entropy of the quota shares over all sources, divided by log K (in [0, 1])."""
-    n = np.array([q for q in quotas.values() if q > 0], float)
-    k = len(quotas)
-    if k < 2 or n.sum() == 0:
-        return 0.0
-    p = n / n.sum()
-    return max(0.0, float(-(p * np.log(p)).sum() / math.log(k)))  # max: no "-0.00" for one source
 
 
 def read_waves(run) -> tuple[list[dict] | None, list[str]]:

@@ -28,10 +28,11 @@ how you will measure success after each wave.
 {rows}
 
 Each wave picks items per source (`quotas`) and splits the wave into `seeded` (top matches of
-weak keyword rules), `uncertainty` (items a model trained on all labels so far is least sure
-about) and `random` items. The plan is judged by simulation with `imbalance_kit.labeling`
-(`help(simulate_waves)` lists the simulator's assumptions), and the grader re-runs the notebook
-with **other parameter values**: compute from them.
+a weak rule on abuse keywords, the pool's `seed_score`), `uncertainty` (items a model is least
+sure about) and `random` items. The plan is judged by simulation with `imbalance_kit.labeling`:
+no model is trained there; uncertainty picks come from a simulated model whose quality grows
+with the positives labeled so far (`help(simulate_waves)` lists every assumption). The grader
+re-runs the notebook with **other parameter values**: compute from them.
 """),
         nb.parameters(),
         nb.setup("setup"),

@@ -21,7 +21,8 @@ POOL_SIZE = 40_000
 ENTROPY_FLOOR = 0.75  # every wave's source entropy (0..1) must reach this
 RANDOM_FLOOR = 0.1  # wave 1 keeps at least this share of random picks
 pool = labeling_pool(POOL_SIZE, source_shares, positive_rate,
-                     {s: positive_rate * SOURCE_LIFT[s] for s in source_shares}, seed=0)
+                     {s: positive_rate * SOURCE_LIFT[s] for s in source_shares}, seed=0,
+                     domain="abuse")
 SUCCESS_METRICS = ['positives_found', 'cumulative_positives', 'positive_rate_per_wave', 'yield_vs_random', 'source_entropy', 'per_source_counts', 'min_source_share', 'duplicates_drawn', 'labels_used', 'accuracy', 'roc_auc']
 
 

@@ -26,6 +26,7 @@ from imbalance_kit.metrics import pr_auc
 
 from ...contract import AssignmentKey
 from ...feedback_diagnose import answer_problem, describe, is_number
+from ...limits import Limits
 from ...oracle import OracleServer, OracleSession
 from ...spec import Verdict
 from .. import project_common as pc
@@ -60,18 +61,19 @@ def probes(rng) -> dict[str, list[tuple]]:
     return {FUNC: [(parts["test"]["text"].tolist(),), (parts["validation"]["text"].tolist(),)]}
 
 
-def make_server(path) -> OracleServer:
+def make_server(path, limits: Limits = Limits()) -> OracleServer:
     """The grader's oracle over the held-out pool (see :func:`oracle_session`)."""
     parts = _parts(graded_seed())
     pool = parts["pool"]
     return OracleServer(dict(zip(pool["item_id"].tolist(), pool["label"].tolist())),
-                        TOXICITY_BUDGET, path, pool=pool, validation=parts["validation"])
+                        TOXICITY_BUDGET, path, pool=pool, validation=parts["validation"],
+                        limits=limits)
 
 
-def oracle_session(directory, inside: str | None = None) -> OracleSession:
+def oracle_session(directory, inside: str | None = None, limits: Limits = Limits()) -> OracleSession:
     """The ``oracle`` service: start the oracle in ``directory`` (mounted at ``inside`` in the
-    sandbox)."""
-    return OracleSession(make_server, directory, inside)
+    sandbox), bounded by the submission's ``limits``."""
+    return OracleSession(make_server, directory, inside, limits)
 
 
 def _seed_of(run) -> int:
