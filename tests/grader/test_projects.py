@@ -244,7 +244,7 @@ def test_toxicity_graded_in_the_sandbox_with_the_graders_oracle(tmp_path):
     cell.source = FLOOD
     (subs / "flood").mkdir()
     nbformat.write(flood, subs / "flood" / "project_toxicity.ipynb")
-    limits = Limits(**{**load_key("project_toxicity").limits, "service_cpu_seconds": 2.0})
+    limits = Limits(**{**load_assignment("project_toxicity").limits, "service_cpu_seconds": 2.0})
     records = autograde("project_toxicity", subs, course_dir=course, workers=2, progress=False,
                         limits=limits)
     ref, blank = records["ref"], records["blank"]
