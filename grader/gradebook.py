@@ -22,19 +22,30 @@ def db_url_for(course_dir, db: str | None = None) -> str:
     return f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}"
 
 
-def ensure_assignment(gb: Gradebook, assignment_id: str, notebook_id: str, released) -> None:
-    """Create or refresh the assignment's notebook and cells from the released notebook.
+def ensure_assignment(gb: Gradebook, assignment, released: dict) -> None:
+    """Create or refresh the assignment's notebooks and cells from its released notebooks.
 
-    Uses nbgrader's own ``SaveCells`` (what ``generate_assignment`` runs), so points, grade cells
-    and locked-cell sources match what formgrader expects. Like nbgrader, refuses to add or remove
-    cells once submissions exist.
+    ``assignment``: the declaration (:class:`grader.contract.Assignment`); ``released``: notebook
+    name -> released notebook, one for each declared notebook, which must match the declaration
+    (else :class:`grader.contract.GradingConfigError`). Uses nbgrader's own ``SaveCells`` (what
+    ``generate_assignment`` runs), so points, grade cells and locked-cell sources match what
+    formgrader expects. Like nbgrader, refuses to add or remove cells once submissions exist.
     """
     from nbgrader.preprocessors import SaveCells
 
-    gb.update_or_create_assignment(assignment_id)
-    resources = {"nbgrader": {"notebook": notebook_id, "assignment": assignment_id,
-                              "db_url": str(gb.engine.url.render_as_string(hide_password=False))}}
-    SaveCells().preprocess(released, resources)
+    from grader.contract import GradingConfigError, notebook_problems
+
+    names = [n.name for n in assignment.notebooks]
+    problems = [f"no released notebook {n}.ipynb" for n in names if n not in released]
+    problems += [p for n in names if n in released
+                 for p in notebook_problems(assignment, n, released[n])]
+    if problems:
+        raise GradingConfigError("; ".join(problems))
+    gb.update_or_create_assignment(assignment.assignment_id)
+    for name in names:
+        resources = {"nbgrader": {"notebook": name, "assignment": assignment.assignment_id,
+                                  "db_url": str(gb.engine.url.render_as_string(hide_password=False))}}
+        SaveCells().preprocess(released[name], resources)
 
 
 def _timestamp(text):
@@ -49,7 +60,7 @@ def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: di
     """Write one student's autograde scores in a single transaction.
 
     Questions in ``record["questions"]`` get ``auto_score``; every other grade cell (written
-    answers, KEY.manual) is left for manual grading. Manual scores already given are kept, and such
+    answers, manual questions) is left for manual grading. Manual scores already given are kept, and such
     cells are flagged for review, as nbgrader does.
     """
     db = gb.db

@@ -159,7 +159,7 @@ def test_the_secret_never_reaches_the_students_kernel(monkeypatch):
 def test_graded_labels_unreachable_from_student_data():
     """The graded pool and test come from a seed that only the grader's key knows: none of the
     texts the notebook can load (public pool, validation, test) are graded test texts."""
-    from grader.assignments.project_toxicity import _parts, graded_seed
+    from grader.assignments.project_toxicity.key import _parts, graded_seed
     from imbalance_kit.datasets.projects import project_data
 
     hidden = set(_parts(graded_seed())["test"]["text"])

@@ -133,9 +133,9 @@ def batches(tmp_path_factory):
     for mode in ("1", "0"):
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("IMBALANCE_LAB_SUBMISSION_PREIMPORT", mode)
-            records = autograde(T.ASSIGNMENT, root / "submitted", course_dir=root, workers=2,
+            records = autograde(T.ASSIGNMENT_ID, root / "submitted", course_dir=root, workers=2,
                                 force=True, progress=False)
-        executed = {sid: nbformat.read(root / "autograded" / sid / T.ASSIGNMENT / f"{T.NOTEBOOK}.ipynb", 4)
+        executed = {sid: nbformat.read(root / "autograded" / sid / T.ASSIGNMENT_ID / f"{T.NOTEBOOK}.ipynb", 4)
                     for sid in records}
         out[mode == "1"] = records, executed
     return out

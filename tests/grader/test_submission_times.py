@@ -17,7 +17,7 @@ from grader.cli import main  # noqa: E402
 from grader.gradebook import Gradebook, db_url_for  # noqa: E402
 
 pytestmark = pytest.mark.slow
-AID, COURSE = T.ASSIGNMENT, "c101"
+AID, COURSE = T.ASSIGNMENT_ID, "c101"
 
 
 def nbgrader(*args, cwd):
