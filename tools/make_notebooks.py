@@ -556,7 +556,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from grader.oracle import get_oracle
+from learner.oracle import get_oracle
 from imbalance_kit.active import query
 from imbalance_kit.dedup import exact_duplicates
 from imbalance_kit.labeling import source_quotas
@@ -1018,7 +1018,7 @@ then fill in the **one** answer cell: a dict `answers` mapping each question id 
 The check cells below the answer cell only check the *form* of each answer; the answers are
 graded after you submit. Feedback says whether each answer is right and comments on what you
 chose. For practice with immediate feedback, take the ungraded quiz:
-`from grader.quiz import quick_test; quick_test("final")`.
+`from learner.quiz import quick_test; quick_test("final")`.
 """),
         parameters(f"""
 # Parameters: nothing changes at grading time. FORMS: question id -> (type, number of options or steps)

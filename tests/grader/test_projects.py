@@ -15,9 +15,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.oracle import ENV_VAR, OracleSession
+from grader.oracle import OracleSession
 from grader.release import ROOT
 from grader.spec import CallError, Missing, Run, load_key
+from learner.oracle import ENV_VAR
 
 PROJECTS = ("project_toxicity", "project_rare_intents", "project_rare_entities")
 MAIN = {"project_toxicity": "q2_targets", "project_rare_intents": "q2_rare_recall",
