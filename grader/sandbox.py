@@ -183,8 +183,7 @@ def bwrap_argv(workdir: Path, uid: int, *, disk_mb: int = Limits.disk_mb,
         # (the host's /root is 0700). A parent exists already when the deepest mount holding it
         # is read-only (it shows the host's folder) or is that parent itself.
         for parent in reversed(path.parents):
-            holder = max((m for m in mounts if parent == m or m in parent.parents),
-                         key=lambda m: len(m.parts), default=None)
+            holder = next((p for p in (parent, *parent.parents) if p in mounts), None)
             if parent not in made and not (holder and (mounts[holder] == "ro" or holder == parent)):
                 argv += ["--perms", "0755", "--dir", _mount_point(parent)]
                 made.add(parent)

@@ -51,7 +51,7 @@ def _hidden(folder: Path) -> list[str]:
 PROBE = textwrap.dedent("""
     import importlib, json, os, sys
     folder, modules, paths = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
-    import imbalance_kit, learner, learner.oracle, learner.quiz
+    import imbalance_kit, learner, learner.oracle, learner.quiz, learner.quiz.widget
     from learner.quiz.client import PracticeUnavailable, open_session
     try:
         open_session("01")
