@@ -13,9 +13,9 @@ a file system of its own and escape the caps).
 
 Of the project, the sandbox mounts by allow-list (:func:`mount_plan`): the packages student code
 imports (:data:`STUDENT_PACKAGES`: ``imbalance_kit`` and ``learner``) and, of ``grader``, only the
-runner's own modules (:data:`RUNNER_MODULES`), whether the course is installed editable (package
-folders of a checkout) or in site-packages (there the ``grader`` folder is replaced by one holding
-just those files). Answer keys, the held-out secret, solutions, the quiz bank and service, the
+runner's own modules (:data:`RUNNER_MODULES`) in a read-only folder of their own that replaces the
+``grader`` folder, whether the course is installed editable (a checkout's package folders) or in
+site-packages. Answer keys, the held-out secret, solutions, the quiz bank and service, the
 oracle's server, the gradebook and other students' files are simply not there.
 
 Limits are rlimits set before exec (CPU time, address space, processes, file size) plus a
@@ -47,8 +47,8 @@ from pathlib import Path
 
 from grader.limits import Limits
 
-__all__ = ["InfrastructureError", "Limits", "Result", "SandboxUnavailable", "bwrap_argv", "run",
-           "sandbox_problem", "seccomp_filter"]
+__all__ = ["InfrastructureError", "Limits", "RUNNER_MODULES", "Result", "STUDENT_PACKAGES",
+           "SandboxUnavailable", "bwrap_argv", "mount_plan", "run", "sandbox_problem", "seccomp_filter"]
 
 SANDBOX_WORKDIR = "/submission"
 #: Host folders mounted read-only as themselves (the system; never a place of the course).
@@ -184,7 +184,8 @@ def bwrap_argv(workdir: Path, uid: int, *, disk_mb: int = Limits.disk_mb,
         # is read-only (it shows the host's folder) or is that parent itself.
         for parent in reversed(path.parents):
             holder = next((p for p in (parent, *parent.parents) if p in mounts), None)
-            if parent not in made and not (holder and (mounts[holder] == "ro" or holder == parent)):
+            shown = holder is not None and (mounts[holder] == "ro" or holder == parent)
+            if parent not in made and not shown:
                 argv += ["--perms", "0755", "--dir", _mount_point(parent)]
                 made.add(parent)
         if kind == "ro":

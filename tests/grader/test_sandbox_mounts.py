@@ -1,6 +1,6 @@
 """What of the project student code sees in the sandbox (grader/sandbox.py's mount plan):
 ``imbalance_kit`` and ``learner`` whole, of ``grader`` only the runner's own modules, nothing else,
-whether the course is installed editable or as a wheel in site-packages."""
+whether the course is installed editable or into site-packages."""
 import json
 import secrets
 import shutil
