@@ -9,8 +9,14 @@ directory before the run is copied in (files) or mounted (sockets, such as a gra
 service's); nothing written inside reaches the host. Inside, the process drops to an unprivileged
 uid leased by the calling process alone (:mod:`grader.uids`: the per-uid process limit counts no
 other worker's or batch's processes) with no capabilities, and a seccomp filter stops it from creating user namespaces (in one, it could mount
-a file system of its own and escape the caps). Answer keys (``grader/assignments``), solutions,
-the gradebook and other students' files are simply not mounted.
+a file system of its own and escape the caps).
+
+Of the project, the sandbox mounts by allow-list (:func:`mount_plan`): the packages student code
+imports (:data:`STUDENT_PACKAGES`: ``imbalance_kit`` and ``learner``) and, of ``grader``, only the
+runner's own modules (:data:`RUNNER_MODULES`) in a read-only folder of their own that replaces the
+``grader`` folder, whether the course is installed editable (a checkout's package folders) or in
+site-packages. Answer keys, the held-out secret, solutions, the quiz bank and service, the
+oracle's server, the gradebook and other students' files are simply not there.
 
 Limits are rlimits set before exec (CPU time, address space, processes, file size) plus a
 wall-clock timeout that kills the whole process group, and a cap on captured output. While the
@@ -23,6 +29,7 @@ what can slip in between two samples (``processes * memory_mb``).
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import platform
 import resource
@@ -40,10 +47,12 @@ from pathlib import Path
 
 from grader.limits import Limits
 
-__all__ = ["InfrastructureError", "Limits", "Result", "SandboxUnavailable", "bwrap_argv", "run",
-           "sandbox_problem", "seccomp_filter"]
+__all__ = ["InfrastructureError", "Limits", "RUNNER_MODULES", "Result", "STUDENT_PACKAGES",
+           "SandboxUnavailable", "bwrap_argv", "mount_plan", "run", "sandbox_problem", "seccomp_filter"]
 
 SANDBOX_WORKDIR = "/submission"
+#: Host folders mounted read-only as themselves (the system; never a place of the course).
+SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc")
 _TMP = f"{SANDBOX_WORKDIR}/.tmp"  # the sandbox's /tmp (a symlink to it), inside the capped area
 #: Seconds between two samples of a running command's memory and writable area.
 POLL_SECONDS = 0.25
@@ -75,19 +84,63 @@ class Result:
     stdout_truncated: bool = False
 
 
+#: Packages of this project that student code imports, mounted whole.
+STUDENT_PACKAGES = ("imbalance_kit", "learner")
+#: The only files of ``grader`` mounted: the modules ``python -m grader.runner`` imports in the
+#: sandbox (tests/grader/test_sandbox_mounts.py runs it with exactly these and lists what is seen).
+RUNNER_MODULES = ("__init__.py", "extract.py", "limits.py", "preimport.py", "runner.py", "spec.py",
+                  "student_text.py")
+
+
 def _python_roots() -> list[Path]:
-    """Directories the child needs to start Python and import the installed packages."""
+    """Directories the child needs to start Python and import third-party packages."""
     roots = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)}
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         roots.add(Path(sysconfig.get_paths()[key]))
-    # Editable installs (pip install -e .) import the project packages from the checkout:
-    # mount just those package folders, never the checkout itself (solutions/, gradebook).
-    import grader
-    import imbalance_kit
-
-    roots.add(Path(imbalance_kit.__file__).resolve().parent)
-    roots.add(Path(grader.__file__).resolve().parent)
     return sorted(_collapse(roots))
+
+
+def _package_dir(name: str) -> Path:
+    """The folder of this project's package ``name`` as this Python imports it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise SandboxUnavailable(f"the course's package {name!r} is not importable here: reinstall "
+                                 "the course (pip install -e . in its checkout)")
+    return Path(list(spec.submodule_search_locations)[0]).resolve()
+
+
+def mount_plan(roots, grader_dir: Path, shared, grader_copies=()) -> list[tuple[str, Path]]:
+    """What the sandbox shows of the host besides the system folders, in mount order.
+
+    ``("ro", path)`` mounts a folder or file read-only; ``("empty", path)`` puts an empty folder
+    over whatever a mounted folder holds there, so the files mounted into it next are all it shows.
+    ``roots``: the Python installation (prefix, stdlib, site-packages), with its third-party
+    packages; ``shared``: :data:`STUDENT_PACKAGES`' folders, whole; ``grader_dir``: the ``grader``
+    package, of which only :data:`RUNNER_MODULES` and their compiled copies are shown, whether it
+    lies in a root (site-packages) or not (an editable install's checkout); ``grader_copies``:
+    other ``grader`` folders on the import path (an older install), shown empty if in a root.
+    """
+    ro = _collapse([*roots, *shared])
+    plan = [("ro", path) for path in ro]
+    within = (*ro, *map(Path, SYSTEM_DIRS))
+    plan += [("empty", copy) for copy in _collapse(grader_copies)
+             if copy != grader_dir and any(copy == r or r in copy.parents for r in within)]
+    plan.append(("empty", grader_dir))
+    for name in RUNNER_MODULES:
+        source = grader_dir / name
+        plan.append(("ro", source))
+        compiled = Path(importlib.util.cache_from_source(str(source)))
+        if compiled.is_file():  # spares compiling the runner in every sandbox
+            plan.append(("ro", compiled))
+    return plan
+
+
+def _installed_plan() -> list[tuple[str, Path]]:
+    """:func:`mount_plan` for this Python and the course as it imports it."""
+    grader_dir = _package_dir("grader")
+    copies = [Path(entry, "grader").resolve() for entry in sys.path
+              if entry and Path(entry, "grader", "__init__.py").is_file()]
+    return mount_plan(_python_roots(), grader_dir, [_package_dir(n) for n in STUDENT_PACKAGES], copies)
 
 
 def _collapse(paths) -> list[Path]:
@@ -100,16 +153,8 @@ def _collapse(paths) -> list[Path]:
     return kept
 
 
-def _hidden_paths() -> list[Path]:
-    """Grader-side folders that sit inside a mounted package and must stay invisible."""
-    import grader
-
-    return [Path(grader.__file__).resolve().parent / "assignments"]
-
-
-def bwrap_argv(workdir: Path, uid: int, extra_ro: tuple[Path, ...] = (), *,
-               disk_mb: int = Limits.disk_mb, files: dict[str, int] | None = None,
-               seccomp_fd: int | None = None) -> list[str]:
+def bwrap_argv(workdir: Path, uid: int, *, disk_mb: int = Limits.disk_mb,
+               files: dict[str, int] | None = None, seccomp_fd: int | None = None) -> list[str]:
     """The bubblewrap prefix that isolates a command (see module docstring).
 
     ``files`` maps each regular file of ``workdir`` (relative path) to an open descriptor that
@@ -125,24 +170,32 @@ def bwrap_argv(workdir: Path, uid: int, extra_ro: tuple[Path, ...] = (), *,
             "--perms", "1777", "--size", str(SHM_MB * _MB), "--tmpfs", "/dev/shm"]
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]
-    for system_dir in ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"):
+    for system_dir in SYSTEM_DIRS:
         if Path(system_dir).exists():
             argv += ["--ro-bind", system_dir, system_dir]
     # The only writable place: a size-capped tmpfs; /tmp is a folder of it, so both share the cap.
     argv += ["--perms", "0777", "--size", str(disk_mb * _MB), "--tmpfs", SANDBOX_WORKDIR,
              "--perms", "1777", "--dir", _TMP, "--symlink", _TMP, "/tmp"]
-    made = {Path("/"), Path("/tmp")}
-    for root in _collapse([*_python_roots(), *extra_ro]):
+    made = {Path("/"), Path("/tmp")}  # folders created inside
+    mounts = dict.fromkeys(map(Path, SYSTEM_DIRS), "ro")  # what is mounted where, so far
+    for kind, path in _installed_plan():
         # Parents of a mount are created by bwrap; make them traversable for the dropped uid
-        # (the host's /root is 0700).
-        for parent in reversed(root.parents):
-            if parent not in made and not any(str(parent).startswith(d) for d in ("/usr", "/lib", "/bin", "/etc")):
+        # (the host's /root is 0700). A parent exists already when the deepest mount holding it
+        # is read-only (it shows the host's folder) or is that parent itself.
+        for parent in reversed(path.parents):
+            holder = next((p for p in (parent, *parent.parents) if p in mounts), None)
+            shown = holder is not None and (mounts[holder] == "ro" or holder == parent)
+            if parent not in made and not shown:
                 argv += ["--perms", "0755", "--dir", _mount_point(parent)]
                 made.add(parent)
-        argv += ["--ro-bind", str(root), _mount_point(root)]
-    for hidden in _hidden_paths():
-        if hidden.exists():
-            argv += ["--perms", "0000", "--tmpfs", _mount_point(hidden)]
+        if kind == "ro":
+            argv += ["--ro-bind", str(path), _mount_point(path)]
+        else:
+            argv += ["--perms", "0755", "--tmpfs", _mount_point(path)]
+        mounts[path] = kind
+    # an emptied folder is writable tmpfs until it holds its files: then read-only like the rest
+    argv += [arg for path, kind in mounts.items() if kind == "empty"
+             for arg in ("--remount-ro", _mount_point(path))]
     argv += _mirror(Path(workdir), files or {})
     argv += ["--chdir", SANDBOX_WORKDIR,
              "--setenv", "HOME", SANDBOX_WORKDIR, "--setenv", "TMPDIR", "/tmp",

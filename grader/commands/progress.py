@@ -50,7 +50,7 @@ def _instructor(args) -> int:
 
 def _own(args) -> int:
     from grader.quiz.cli import format_progress
-    from grader.quiz.client import ServiceError, call, service_socket
+    from learner.quiz.client import ServiceError, call, service_socket
     from grader.quiz.identity import current_user
     from grader.quiz.progress import ProgressStore
 

@@ -21,7 +21,7 @@ def register(sub):
 def run(args) -> int:
     from grader.quiz.bank import BankError
     from grader.quiz.cli import run_session
-    from grader.quiz.client import ServiceError, open_session
+    from learner.quiz.client import ServiceError, open_session
 
     try:
         session = open_session(args.lesson, service=args.service, seed=args.seed, store=args.store,

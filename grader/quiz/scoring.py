@@ -15,13 +15,12 @@ feedback.
 from __future__ import annotations
 
 import math
-import string
 from dataclasses import dataclass
+
+from learner.quiz.display import LETTERS
 
 from .bank import Question
 from .params import Draw, draw as _draw
-
-LETTERS = string.ascii_uppercase
 
 
 @dataclass(frozen=True)

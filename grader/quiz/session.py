@@ -8,7 +8,7 @@ progress store never stops the quiz: it continues unsaved and says so.
 
 The same class runs inside the quiz service (:mod:`grader.quiz.server`), which holds the
 attempt, its numbers and its answer key; the learner's side then holds a
-:class:`~grader.quiz.client.RemoteSession` that sees only :class:`Asked` questions. A
+:class:`~learner.quiz.client.RemoteSession` that sees only :class:`Asked` questions. A
 ``graded`` session withholds correctness, answers and the running score until the attempt is
 over, then lists them all in :meth:`QuizSession.summary`.
 """
@@ -19,10 +19,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from learner.quiz.display import Asked, Feedback, RenderedQuestion
+
 from .bank import Question, Quiz, load_quiz
 from .identity import ANONYMOUS_NOTE, current_user
 from .progress import ProgressStore, ProgressStoreError
-from .scoring import LETTERS, attempt_draw, parse_answer, score
+from .scoring import attempt_draw, parse_answer, score
 
 
 @dataclass(frozen=True)
@@ -72,53 +74,8 @@ class MemoryLimiter:
 MEMORY_LIMITER = MemoryLimiter()
 
 
-HOW_TO_ANSWER = {
-    "multiple_choice": "Answer with one letter.",
-    "multiple_select": "Select all that apply: letters separated by commas (e.g. A, C), or none.",
-    "numeric": "Answer with a number",
-    "ordering": "Put the steps in order: letters separated by spaces (e.g. C A B ...).",
-}
-
-
-class _Rendered:
-    """Plain-text rendering of a displayed question (terminal), from its public fields only."""
-
-    def render(self) -> str:
-        how = HOW_TO_ANSWER[self.type]
-        if self.type == "numeric":
-            how += f" (in {self.unit})." if self.unit else "."
-        lines = [f"Question {self.number}/{self.total} [{self.lesson}: {self.topic}]", self.prompt]
-        lines += [f"  {LETTERS[i]}. {c}" for i, c in enumerate(self.choices)]
-        return "\n".join(lines + [how])
-
-
 @dataclass(frozen=True)
-class Asked(_Rendered):
-    """What a learner sees of a question: no answer key, no numbers beyond the prompt's. The quiz
-    service sends this (:meth:`to_json`); a remote session rebuilds it (:meth:`from_json`)."""
-
-    number: int
-    total: int
-    id: str
-    lesson: str
-    topic: str
-    type: str
-    unit: str
-    prompt: str
-    choices: tuple
-
-    def to_json(self) -> dict:
-        return {**self.__dict__, "choices": list(self.choices)}
-
-    @classmethod
-    def from_json(cls, data: dict) -> "Asked":
-        if not isinstance(data, dict) or set(data) != set(cls.__dataclass_fields__):
-            raise ValueError(f"not a question: {data!r:.200}")
-        return cls(**{**data, "choices": tuple(data["choices"])})
-
-
-@dataclass(frozen=True)
-class Shown(_Rendered):
+class Shown(RenderedQuestion):
     """A question as displayed in this attempt: filled prompt, choices/steps in display order,
     and (private to whoever scores it) the question with its key, the order and the numbers."""
 
@@ -156,29 +113,6 @@ class Shown(_Rendered):
 
 
 RECORDED = "Answer recorded. Whether it is right, the answers and your score are shown when you finish."
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """Outcome of one submission. ``accepted`` is False when the answer was not taken (rate
-    limit, or unreadable text); then ``correct`` is None and the same question stays current.
-    A graded attempt also gives ``correct=None`` and ``n_correct=None`` for accepted answers
-    until it is over."""
-
-    question_id: str
-    accepted: bool
-    correct: bool | None
-    message: str
-    n_correct: int | None
-    n_answered: int
-    total: int
-    notice: str = ""   # e.g. "progress could not be saved"
-
-    @property
-    def score_text(self):
-        if self.n_correct is None:
-            return f"Answered: {self.n_answered} of {self.total} questions"
-        return f"Score: {self.n_correct}/{self.n_answered} answered ({self.total} questions)"
 
 
 @dataclass

@@ -118,7 +118,7 @@ def project_data(name: str, part: str, seed: int = 0, train_seed: int | None = N
     -------
     DataFrame. toxicity: ``item_id``, ``text``, ``source``, and ``label`` (1 = toxic) in
     ``validation`` and ``test``; the ``pool`` has no labels: buy them from the labeling oracle
-    (``grader.oracle.get_oracle``) within the budget. rare_intents: ``text``, ``intent`` (30 intents; in
+    (``learner.oracle.get_oracle``) within the budget. rare_intents: ``text``, ``intent`` (30 intents; in
     ``train`` each rare intent keeps only a handful of rows). rare_entities: ``doc_id``,
     ``sentence_id``, ``tokens``, ``tags`` (IOB2 with a rare DRUG type; parts share no document).
 

@@ -16,17 +16,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.quiz.client import ServiceError, call
 from grader.quiz.identity import ANONYMOUS_NOTE
 from grader.quiz.progress import ProgressStore
 from grader.quiz.session import RECORDED
+from learner.quiz.client import ServiceError, call
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = sync_api.expect
 
 pytestmark = pytest.mark.browser
 
-QUIZ_CELL = 'from grader.quiz import quick_test\nquick_test("01")'
+QUIZ_CELL = 'from learner.quiz import quick_test\nquick_test("01")'
 
 
 def write_quiz_notebook(lab, name="quick_test_01.ipynb") -> str:

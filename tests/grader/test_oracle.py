@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from grader.limits import Limits
-from grader.oracle import LocalOracle, OracleClient, OracleError, OracleServer, get_oracle
+from grader.oracle import OracleServer
+from learner.oracle import LocalOracle, OracleClient, OracleError, get_oracle
 
 
 def _server(tmp_path, budget=5):
@@ -172,19 +173,11 @@ def test_graded_labels_unreachable_from_student_data():
     assert server_ids.isdisjoint(_parts(graded_seed())["test"]["item_id"])
 
 
-def test_sandbox_hides_the_held_out_seed():
-    from grader.sandbox import _hidden_paths
-    import grader.assignments.project_common as pc
-    from pathlib import Path
-
-    assert any(Path(pc.__file__).resolve().is_relative_to(h) for h in _hidden_paths())
-
-
 # ---------------------------------------------------------------- bounds of the grader-side service
 
 def _client_process(path, body: str) -> str:
     """Run ``body`` in a separate Python process with ``o = OracleClient(path)``; its stdout."""
-    code = ("import sys\nfrom grader.oracle import OracleClient, OracleError\n"
+    code = ("import sys\nfrom learner.oracle import OracleClient, OracleError\n"
             f"o = OracleClient(sys.argv[1])\n{textwrap.dedent(body)}")
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
                           timeout=120)

@@ -17,9 +17,10 @@ import pytest
 
 from grader.contract import load_assignment, load_key
 from grader.judge import judge
-from grader.oracle import ENV_VAR, OracleSession
+from grader.oracle import OracleSession
 from grader.release import ROOT
 from grader.spec import CallError, Missing, Run
+from learner.oracle import ENV_VAR
 
 PROJECTS = ("project_toxicity", "project_rare_intents", "project_rare_entities")
 MAIN = {"project_toxicity": "q2_targets", "project_rare_intents": "q2_rare_recall",

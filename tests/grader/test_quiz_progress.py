@@ -182,7 +182,7 @@ def test_rate_limit_per_question_with_injected_clock(env, monkeypatch, logged_in
 
 
 def test_anonymous_limit_is_shared_by_every_session_of_the_process(env):
-    from grader.quiz.widget import QuizWidget
+    from learner.quiz.widget import QuizWidget
 
     limit = RateLimit(1, 600)
     first = QuizSession("05", seed=1, rate_limit=limit)
@@ -205,7 +205,7 @@ def test_rate_limit_parse():
 
 
 def test_widget_renders_session_state(env):
-    from grader.quiz.widget import QuizWidget
+    from learner.quiz.widget import QuizWidget
 
     w = QuizWidget(QuizSession("07", seed=2))
     assert "not saved" in w.status.value
@@ -231,7 +231,7 @@ def test_widget_renders_session_state(env):
 
 
 def test_widget_tells_a_logged_in_learner_when_progress_is_saved(env, monkeypatch):
-    from grader.quiz.widget import QuizWidget
+    from learner.quiz.widget import QuizWidget
 
     monkeypatch.setenv("JUPYTERHUB_USER", "ada")
     w = QuizWidget(QuizSession("07", seed=2))

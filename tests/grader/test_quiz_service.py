@@ -27,11 +27,12 @@ from pathlib import Path
 import pytest
 
 from grader import cli
-from grader.quiz import cli as quiz_cli, client, server, session as session_module  # noqa: F401 (imported now)
+from grader.quiz import cli as quiz_cli, server, session as session_module  # noqa: F401 (imported now)
 from grader.quiz.bank import load_quiz
-from grader.quiz.client import RemoteSession, ServiceError, call
 from grader.quiz.progress import ProgressStore, ProgressStoreError
 from grader.quiz.session import QuizSession
+from learner.quiz import client
+from learner.quiz.client import RemoteSession, ServiceError, call
 
 cli.build_parser()  # imports every command now: a client that dropped to another uid may not read the stdlib
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from grader.oracle import get_oracle
+from learner.oracle import get_oracle
 from imbalance_kit.active import query
 from imbalance_kit.dedup import exact_duplicates
 from imbalance_kit.labeling import source_quotas

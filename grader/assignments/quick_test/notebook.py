@@ -45,7 +45,7 @@ then fill in the **one** answer cell: a dict `answers` mapping each question id 
 The check cells below the answer cell only check the *form* of each answer; the answers are
 graded after you submit. Feedback says whether each answer is right and comments on what you
 chose. For practice with immediate feedback, take the ungraded quiz:
-`from grader.quiz import quick_test; quick_test("final")`.
+`from learner.quiz import quick_test; quick_test("final")`.
 """),
         # data cells, rendered from the bank: the question forms, the answer dict, the checks
         nb.parameters(src=f"""

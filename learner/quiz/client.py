@@ -6,6 +6,9 @@ attempt is held and scored by the service and saved for the course under the lea
 account; without it, quizzes are practice in this process (:class:`QuizSession`), saved at most
 in the learner's private file. Nothing here can make the service save or reveal more: changing
 the variable only changes where this learner's own attempts go.
+
+Practice needs the course's question bank and quiz engine (:mod:`grader.quiz`), imported only
+then: the grading sandbox has neither, so a graded notebook cannot take a quick test.
 """
 from __future__ import annotations
 
@@ -13,8 +16,7 @@ import json
 import os
 import socket
 
-from .bank import load_quiz
-from .session import Asked, Feedback, QuizSession
+from .display import Asked, Feedback
 
 SOCKET_ENV = "IMBALANCE_LAB_QUIZ_SOCKET"
 MAX_REPLY = 1024 * 1024
@@ -27,6 +29,10 @@ class ServiceError(RuntimeError):
 
 class ServiceUnavailable(ServiceError):
     """Nothing answers on the socket."""
+
+
+class PracticeUnavailable(RuntimeError):
+    """This Python has no course question bank to practise with (e.g. the grading sandbox)."""
 
 
 def service_socket(service=None) -> str | None:
@@ -139,6 +145,7 @@ def open_session(quiz, service=None, **practice):
     """
     path = service_socket(service)
     if path is None:
+        load_quiz, QuizSession = _practice_engine()
         if practice.get("bank") is not None:
             quiz = load_quiz(quiz, practice.pop("bank"))
         practice.pop("bank", None)
@@ -150,6 +157,19 @@ def open_session(quiz, service=None, **practice):
     try:
         return RemoteSession(quiz, path)
     except ServiceUnavailable as exc:
-        session = QuizSession(quiz, user=None, detect_user=False)
+        session = _practice_engine()[1](quiz, user=None, detect_user=False)
         session.notice = f"{exc}: this attempt is practice and is not saved."
         return session
+
+
+def _practice_engine():
+    """The course's quiz engine (bank loader, session), or :class:`PracticeUnavailable`."""
+    try:
+        from grader.quiz.bank import load_quiz
+        from grader.quiz.session import QuizSession
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("grader"):
+            raise
+        raise PracticeUnavailable("practice quick tests need the course's question bank, which is "
+                                  "not installed here (a graded run has none)") from None
+    return load_quiz, QuizSession

@@ -1,12 +1,13 @@
-"""ipywidgets front end for a quiz session (:class:`QuizSession` or the quiz service's
-:class:`~grader.quiz.client.RemoteSession`): it renders state and forwards clicks, nothing more."""
+"""ipywidgets front end for a quiz session (the quiz service's
+:class:`~learner.quiz.client.RemoteSession`, or a practice
+:class:`grader.quiz.session.QuizSession`): it renders state and forwards clicks, nothing more."""
 from __future__ import annotations
 
 import html
 
 import ipywidgets as w
 
-from .scoring import LETTERS
+from .display import LETTERS
 
 
 class QuizWidget:
