@@ -282,7 +282,7 @@ def test_connections_and_request_size_are_bounded(tmp_path, monkeypatch):
 def test_the_reference_request_pattern_is_never_limited(tmp_path):
     """The toxicity reference solution's calls (pool, validation, 1,000 labels then waves of 500
     while labels remain) at the default limits: nothing delayed, far below the CPU cap."""
-    from grader.assignments.project_toxicity import make_server
+    from grader.assignments.project_toxicity.key import make_server
 
     server = make_server(tmp_path / "o.sock").start()
     try:
