@@ -147,7 +147,7 @@ def recall_aim(target: float, n_positives: int, miss_rate: float = 0.1) -> float
     ``sqrt(r (1 - r) / n)`` for ``n`` positives per split, so their difference has ``sqrt(2)``
     times that. Aiming ``z = Phi^-1(1 - miss_rate)`` of these above the target (with
     ``r = target``) leaves test recall below ``target`` in about ``miss_rate`` of splits
-    (normal approximation; lesson 06 measures it on resampled splits). Pass the aim as
+    (normal approximation; lesson 07 measures it on resampled splits). Pass the aim as
     ``min_recall`` to :func:`choose_threshold` on validation data. Capped at 1. A precision
     floor is a share too: the same margin serves it when ``n_positives`` is the number of
     items the threshold flags.
