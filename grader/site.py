@@ -16,13 +16,16 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
 
-# The syllabus's learning path and the lessons that serve each stage (lessons are numbered by
-# topic; the index shows both views).
+# The syllabus's learning path, Start -> Then -> Next -> Finally, then the lessons that put the
+# stages together. Lessons are numbered in this order and each names its stage in its first cell;
+# tests/lessons/test_learning_path.py checks that the notebooks, this table, lesson 09's table and
+# the README agree.
 LEARNING_PATH = [
-    ("Start", "Dataset exploration and deduplication", ["01", "03"]),
-    ("Then", "Stratified sampling and labeling guidelines for minority classes", ["03", "07"]),
-    ("Next", "Active learning loops and augmentation for text", ["07", "05"]),
-    ("Finally", "Threshold tuning, calibration and cost-sensitive evaluation", ["06", "02"]),
+    ("Start", "Dataset exploration and deduplication", ["01", "02", "03"]),
+    ("Then", "Stratified sampling and labeling guidelines for minority classes", ["04"]),
+    ("Next", "Active learning loops and augmentation for text", ["05", "06"]),
+    ("Finally", "Threshold tuning, calibration, and cost-sensitive evaluation", ["07"]),
+    ("Together", "Worked examples and the playbook: the four stages end to end", ["08", "09"]),
 ]
 
 

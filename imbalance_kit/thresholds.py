@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._validation import check_binary, check_fraction, check_same_length, check_scores, to_python
+from ._validation import check_binary, check_fraction, check_int, check_same_length, check_scores, to_python
 
 
 def threshold_sweep(y_true, scores) -> pd.DataFrame:
@@ -135,6 +135,41 @@ def choose_threshold(y_true, scores, min_recall=None, min_precision=None) -> Thr
         f"(precision {row['precision']:.3g}, recall {row['recall']:.3g})"
     )
     return _choice(sweep, i, False, msg)
+
+
+def recall_aim(target: float, n_positives: int, miss_rate: float = 0.1) -> float:
+    """Validation recall to aim for so that test recall reaches ``target`` in all but about
+    ``miss_rate`` of splits.
+
+    A threshold that only just reaches ``target`` on validation lands below it on test about
+    half the time. At one threshold the validation recall and the test recall are two
+    independent estimates of the same true recall, each with standard error
+    ``sqrt(r (1 - r) / n)`` for ``n`` positives per split, so their difference has ``sqrt(2)``
+    times that. Aiming ``z = Phi^-1(1 - miss_rate)`` of these above the target (with
+    ``r = target``) leaves test recall below ``target`` in about ``miss_rate`` of splits
+    (normal approximation; lesson 07 measures it on resampled splits). Pass the aim as
+    ``min_recall`` to :func:`choose_threshold` on validation data. Capped at 1. A precision
+    floor is a share too: the same margin serves it when ``n_positives`` is the number of
+    items the threshold flags.
+
+    Parameters
+    ----------
+    target : float in (0, 1), the recall the product needs on new data
+    n_positives : int >= 1, positives in the validation split (test assumed the same size)
+    miss_rate : float in (0, 0.5], acceptable share of splits where test recall falls short
+
+    >>> round(recall_aim(0.85, 200), 3)
+    0.896
+    >>> recall_aim(0.85, 200, miss_rate=0.5)  # no margin: a coin flip on test
+    0.85
+    """
+    from scipy.stats import norm
+
+    target = check_fraction(target, "target", closed="neither")
+    n = check_int(n_positives, "n_positives", minimum=1)
+    miss_rate = check_fraction(miss_rate, "miss_rate", 0.0, 0.5, closed="right")
+    margin = norm.ppf(1 - miss_rate) * np.sqrt(2 * target * (1 - target) / n)
+    return float(min(target + margin, 1.0))
 
 
 def _best(primary, secondary, ok) -> int:

@@ -145,8 +145,8 @@ def test_file_level_errors_name_the_file(tmp_path):
 def test_duplicate_ids_across_files(tmp_path):
     for name in QUIZZES:
         shutil.copy(BANK / f"{name}.yml", tmp_path / f"{name}.yml")
-    data = yaml.safe_load((tmp_path / "05.yml").read_text(encoding="utf-8"))
-    data["questions"][0]["id"] = "04-focal-alpha"
-    (tmp_path / "05.yml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    with pytest.raises(BankError, match=r"05\.yml, question '04-focal-alpha': duplicate question id \(also in .*04\.yml\)"):
+    data = yaml.safe_load((tmp_path / "06.yml").read_text(encoding="utf-8"))
+    data["questions"][0]["id"] = "05-focal-alpha"
+    (tmp_path / "06.yml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(BankError, match=r"06\.yml, question '05-focal-alpha': duplicate question id \(also in .*05\.yml\)"):
         load_bank(tmp_path)

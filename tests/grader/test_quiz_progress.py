@@ -157,7 +157,7 @@ def test_rate_limit_per_question_with_injected_clock(env, monkeypatch, logged_in
     if logged_in:
         monkeypatch.setenv("JUPYTERHUB_USER", "eve")
     clock, limit = Clock(), RateLimit(2, 60)
-    quiz = load_quiz("05")
+    quiz = load_quiz("06")
 
     def session():  # a new session each time: the limit must outlive it (store or process memory)
         return QuizSession(quiz, seed=1, rate_limit=limit, clock=clock)
@@ -185,15 +185,15 @@ def test_anonymous_limit_is_shared_by_every_session_of_the_process(env):
     from learner.quiz.widget import QuizWidget
 
     limit = RateLimit(1, 600)
-    first = QuizSession("05", seed=1, rate_limit=limit)
+    first = QuizSession("06", seed=1, rate_limit=limit)
     assert first.user is None and first.submit(_ans(first.current)).accepted
     # re-running the notebook cell makes a new session (and widget) on the real clock
-    again = QuizWidget(QuizSession("05", seed=2, rate_limit=limit))
+    again = QuizWidget(QuizSession("06", seed=2, rate_limit=limit))
     radio = again.inputs.children[0]
     radio.value = radio.options[0]
     fb = again.submit()
     assert not fb.accepted and "Too many submissions" in fb.message and again.session.index == 0
-    other = QuizSession("06", seed=1, rate_limit=limit)  # another quiz has its own budget
+    other = QuizSession("07", seed=1, rate_limit=limit)  # another quiz has its own budget
     assert other.submit(_ans(other.current)).accepted
 
 
@@ -207,7 +207,7 @@ def test_rate_limit_parse():
 def test_widget_renders_session_state(env):
     from learner.quiz.widget import QuizWidget
 
-    w = QuizWidget(QuizSession("07", seed=2))
+    w = QuizWidget(QuizSession("04", seed=2))
     assert "not saved" in w.status.value
     while not w.session.finished:
         q = w.session.current.question
@@ -234,7 +234,7 @@ def test_widget_tells_a_logged_in_learner_when_progress_is_saved(env, monkeypatc
     from learner.quiz.widget import QuizWidget
 
     monkeypatch.setenv("JUPYTERHUB_USER", "ada")
-    w = QuizWidget(QuizSession("07", seed=2))
+    w = QuizWidget(QuizSession("04", seed=2))
     assert "Practice as ada: saved only in your private file" in w.status.value
     assert "when you answer the last question (unofficial: the course does not see it)" in w.status.value
     w.submit()
@@ -269,8 +269,8 @@ def _answers(quiz_id, seed):
 
 def test_cli_quiz_anonymous_end_to_end(env, monkeypatch):
     tmp, _, _ = env
-    lines = _answers("04", 7)
-    code, out, _ = _run(["quiz", "04", "--seed", "7"], monkeypatch, "not-a-letter\n" + "\n".join(lines) + "\n")
+    lines = _answers("05", 7)
+    code, out, _ = _run(["quiz", "05", "--seed", "7"], monkeypatch, "not-a-letter\n" + "\n".join(lines) + "\n")
     assert code == 0
     assert "Could not read your answer" in out
     assert f"{len(lines)}/{len(lines)} correct" in out and "Practice: progress is not saved" in out

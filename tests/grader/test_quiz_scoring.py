@@ -189,7 +189,7 @@ def test_parameterized_questions_in_sessions_accept_the_drawn_answer():
 
 
 def test_mistake_values_are_named_in_feedback():
-    q = next(q for q in load_bank()["04"].questions if q.generator == "minority_weight")
+    q = next(q for q in load_bank()["05"].questions if q.generator == "minority_weight")
     for seed in range(30):
         d = draw("minority_weight", seed)
         res = score(q, d.mistakes[1][0], d)
@@ -202,7 +202,7 @@ def test_static_answers_are_right():
     from imbalance_kit import class_weights
     bank = {q.id: q for quiz in load_bank().values() for q in quiz.questions}
     w = class_weights({0: 18_400, 1: 1_600})
-    assert score(bank["04-exercise1-weights"], round(w[1], 2)).correct
-    assert score(bank["06-cost-threshold"], 1 / 11).correct
+    assert score(bank["05-exercise1-weights"], round(w[1], 2)).correct
+    assert score(bank["07-cost-threshold"], 1 / 11).correct
     assert score(bank["02-macro-f1"], 0.7668).correct
     assert score(bank["08-toxic-oversampled-share"], 3200 / 41600).correct

@@ -114,3 +114,45 @@ def test_per_class_thresholds_targets_forms():
 def test_bad_input(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_recall_aim_keeps_test_misses_near_the_miss_rate():
+    """recall_aim: a threshold chosen at the aim on one split misses the target on an independent
+    split of the same size in about miss_rate of cases; one chosen at the target, about half."""
+    from imbalance_kit.thresholds import recall_aim
+
+    rng = np.random.default_rng(0)
+    target, n = 0.85, 200
+    aim = recall_aim(target, n)
+    assert aim == pytest.approx(0.85 + 1.2816 * np.sqrt(2 * 0.85 * 0.15 / 200), abs=1e-4)
+    # Scores of the positives only matter for recall: uniform scores make the true recall at
+    # threshold t equal to 1 - t. Choose on "validation" positives, count misses on "test".
+    misses = {}
+    for name, floor in (("at the target", target), ("at the aim", aim)):
+        val, test = rng.random((2, 4000, n))
+        k = np.ceil(floor * n).astype(int)  # the k-th highest positive score just reaches the floor
+        threshold = -np.sort(-val, axis=1)[:, k - 1]
+        test_recall = (test >= threshold[:, None]).mean(axis=1)
+        misses[name] = (test_recall < target).mean()
+    assert 0.4 < misses["at the target"] < 0.6
+    assert 0.06 < misses["at the aim"] < 0.14
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"target": 1.0, "n_positives": 10}, "target"),
+    ({"target": 0.8, "n_positives": 0}, "n_positives"),
+    ({"target": 0.8, "n_positives": 10.0}, "n_positives"),
+    ({"target": 0.8, "n_positives": 10, "miss_rate": 0.0}, "miss_rate"),
+    ({"target": 0.8, "n_positives": 10, "miss_rate": 0.7}, "miss_rate"),
+])
+def test_recall_aim_rejects_bad_input(kwargs, message):
+    from imbalance_kit.thresholds import recall_aim
+
+    with pytest.raises((ValueError, TypeError), match=message):
+        recall_aim(**kwargs)
+
+
+def test_recall_aim_is_capped_at_one():
+    from imbalance_kit.thresholds import recall_aim
+
+    assert recall_aim(0.99, 3) == 1.0

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.site import build_site, lesson_paths
+from grader.site import lesson_paths
 from imbalance_kit.notebook import SETUP_CELL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,16 +33,6 @@ def test_lesson_has_the_common_shape(path):
     assert any(h.startswith("## Summary") for h in headings), "a '## Summary' section"
     assert headings[-1].startswith("## Self-check"), "the lesson ends with '## Self-check'"
     assert len([h for h in headings if re.match(r"## \d", h)]) >= 2, "numbered sections '## 1. ...'"
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory, request):
-    """Execute every lesson once (in parallel) and render the static course from the results."""
-    out = tmp_path_factory.mktemp("site")
-    pages = build_site(out, LESSONS, workers=2)
-    for page in pages:
-        request.config.lesson_times[page.source.stem] = page.seconds
-    return out, {page.source.stem: page for page in pages}
 
 
 @pytest.mark.slow

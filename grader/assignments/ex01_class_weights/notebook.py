@@ -29,7 +29,7 @@ Then you will pick two evaluation metrics that tell you how well the *rare* clas
 Work only in the cells that say `YOUR CODE HERE`; run the test cell after each answer. The
 grader re-runs your notebook with **other class counts** and calls your function on **other
 inputs**, so compute everything from the parameters instead of typing numbers. This exercise
-mirrors lesson 04: try it here first, then compare with what the lesson computes.
+mirrors lesson 05: try it here first, then compare with what the lesson computes.
 
 <details><summary>Show a nudge</summary>
 
