@@ -35,7 +35,7 @@ mirrors lesson 04: try it here first, then compare with what the lesson computes
 
 Here N = {DEFAULTS['n_non_toxic'] + DEFAULTS['n_toxic']:,} and K = 2: compute w_0 and w_1
 from those, and think about which two metrics look at the rare class rather than at the crowd
-(PR-AUC and macro F1 are the usual pair).
+(one that ranks the rare class over all thresholds, one in which every class counts).
 </details>
 """),
         nb.parameters(),
