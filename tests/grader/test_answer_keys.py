@@ -346,6 +346,18 @@ def test_ex02_single_criteria(grade_id, change, line):
     assert verdicts[grade_id].points == 0 and line in feedback(verdicts[grade_id]), feedback(verdicts[grade_id])
 
 
+@pytest.mark.parametrize("grade_id, change, points, line", [
+    ("q2_seeded_share", {"seeded_share": 0.95}, 0.5, "keep at least 100 (10% of the wave)"),
+    ("q2_seeded_share", {"seeded_share": 0.02}, 0.5, "not clearly more than the 20"),
+    ("q2_seeded_share", {"seeded_share": 0.3}, 1, "leaves 70% of the wave to random picks"),
+    ("q4_uncertainty_labels", {"uncertainty_labels": 1}, 0.5, "not enough for one real round"),
+    ("q4_uncertainty_labels", {"uncertainty_labels": 300}, 1, "kept back"),
+])
+def test_ex02_choices_are_judged_by_what_they_do(grade_id, change, points, line):
+    v = grade(EX02, ex02_runs(lambda p, a: change))[grade_id]
+    assert v.points == points and line in feedback(v), feedback(v)
+
+
 def test_ex02_hard_coded_budget_names_the_fresh_parameters():
     v = grade(EX02, ex02_runs(lambda p, a: {"uncertainty_labels": 1_000}))["q4_uncertainty_labels"]
     assert "when the grader re-ran your notebook with" in feedback(v)
