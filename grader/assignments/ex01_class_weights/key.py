@@ -289,17 +289,22 @@ def _grade_metrics(runs, points) -> Verdict:
         v.feedback.append(f"{ranking[0]} and {views[0]}: a threshold-free measure of the rare class "
                           "and a view in which every class counts, whatever its size.")
     elif len(views) == 2:
-        v.feedback.append(f"{views[0][0].upper() + views[0][1:]} and {views[1]} both look at every class, but both are read at "
-                          "one threshold: add PR-AUC (average precision), which shows how well the "
-                          "rare class is ranked over all thresholds.")
+        v.feedback.append(f"{_capital(views[0])} and {views[1]} both look at every class, but "
+                          "both are read at one threshold: add PR-AUC (average precision), which "
+                          "shows how well the rare class is ranked over all thresholds.")
     elif ranking:
         v.feedback.append(f"{ranking[0]} ranks the rare class over all thresholds; pair it with a "
                           "per-class or macro view (macro F1, balanced accuracy, per-class recall or "
                           "precision).")
     elif views:
-        v.feedback.append(f"{views[0][0].upper() + views[0][1:]} is a view in which every class counts; pair it with PR-AUC "
-                          "(average precision), a threshold-free measure of the rare class.")
+        v.feedback.append(f"{_capital(views[0])} is a view in which every class counts; pair it "
+                          "with PR-AUC (average precision), a threshold-free measure of the rare "
+                          "class.")
     return v
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 KEY = AssignmentKey(
