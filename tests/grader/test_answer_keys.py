@@ -145,7 +145,11 @@ def test_ex01_rounded_weight_mistakes(w, points, line):
     (["macro_f1", "pr_auc"], 2, "PR-AUC and macro F1"),
     (["accuracy", "roc_auc"], 0, "a model that flags nothing already scores 0.92"),
     (["accuracy", "roc_auc"], 0, "ROC-AUC can look high"),
-    (["pr_auc", "per_class_recall"], 1.5, "expected pair"),
+    (["pr_auc", "per_class_recall"], 2, "PR-AUC and per-class recall"),
+    (["macro_f1", "per_class_recall"], 1.5, "add PR-AUC (average precision)"),
+    (["balanced_accuracy", "macro_f1"], 1.5, "are read at one threshold"),
+    (["pr_auc", "roc_auc"], 1, "pair it with a per-class or macro view"),
+    (["accuracy", "macro_f1"], 1, "pair it with PR-AUC"),
     (["pr_auc", "micro_f1"], 1, "equals accuracy"),
     (["pr_auc", "macro_f1", "accuracy"], 0, "exactly two"),
     (["pr_auc", "pr_auc"], 0, "twice"),
@@ -342,6 +346,18 @@ def test_ex02_single_criteria(grade_id, change, line):
     assert verdicts[grade_id].points == 0 and line in feedback(verdicts[grade_id]), feedback(verdicts[grade_id])
 
 
+@pytest.mark.parametrize("grade_id, change, points, line", [
+    ("q2_seeded_share", {"seeded_share": 0.95}, 0.5, "keep at least 100 (10% of the wave)"),
+    ("q2_seeded_share", {"seeded_share": 0.02}, 0.5, "not clearly more than the 20"),
+    ("q2_seeded_share", {"seeded_share": 0.3}, 1, "leaves 70% of the wave to random picks"),
+    ("q4_uncertainty_labels", {"uncertainty_labels": 1}, 0.5, "not enough for one real round"),
+    ("q4_uncertainty_labels", {"uncertainty_labels": 300}, 1, "kept back"),
+])
+def test_ex02_choices_are_judged_by_what_they_do(grade_id, change, points, line):
+    v = grade(EX02, ex02_runs(lambda p, a: change))[grade_id]
+    assert v.points == points and line in feedback(v), feedback(v)
+
+
 def test_ex02_hard_coded_budget_names_the_fresh_parameters():
     v = grade(EX02, ex02_runs(lambda p, a: {"uncertainty_labels": 1_000}))["q4_uncertainty_labels"]
     assert "when the grader re-ran your notebook with" in feedback(v)
@@ -465,9 +481,9 @@ def test_ex03_format_mistakes(change, line):
     (["positives_found", "per_source_counts"], 2, "both yield and diversity"),
     (["Cumulative Positives", "source-entropy"], 2, "both yield and diversity"),
     (["positives_found"], 1, "add a diversity measure"),
-    (["source_entropy", "accuracy"], 0, "accuracy measures neither"),
-    (["cumulative_positives", "source_entropy", "accuracy"], 1, "a point off for metrics that measure neither"),
-    (list(k3.SUCCESS_METRICS), 1, "a point off for metrics that measure neither"),
+    (["source_entropy", "accuracy"], 0, "accuracy misleads on imbalanced data"),
+    (["cumulative_positives", "source_entropy", "accuracy"], 1, "a point off for metrics that mislead"),
+    (list(k3.SUCCESS_METRICS), 1, "a point off for metrics that mislead"),
     (["cumulative_positives", "source_entropy", "fun"], 1, "not in the vocabulary"),
     (["labels_used"], 0, "add a yield measure"),
     (["fun"], 0, "not in the vocabulary"),

@@ -107,7 +107,7 @@ def test_check_command_on_a_notebook(graded, capsys):
 #: ``course demo``'s sample classes and the scores their answers are built to earn.
 DEMO_SCORES = {
     "ex01_class_weights": {"alice_correct": 7, "bob_numpy_pairs": 7, "carol_partly": 5, "dave_swapped": 0,
-                           "erin_forgot_k": 1.5, "frank_hardcoded": 2, "grace_monkeypatch": 0,
+                           "erin_forgot_k": 2, "frank_hardcoded": 2, "grace_monkeypatch": 0,
                            "heidi_skip_tags": 3, "ivan_sys_exit": 5, "judy_kernel_crash": 0,
                            "mallory_broken_json": 0},
     "ex02_labeling_plan": {"alice_correct": 8, "bob_pool_shares": 7, "carol_typed_numbers": 2,

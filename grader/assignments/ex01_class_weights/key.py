@@ -6,8 +6,11 @@
   Rounded weights earn two thirds, weights right for two classes only a third.
 - ``q2_rounded_weights``: ``w0`` and ``w1`` rounded to 2 decimals, on the notebook's counts
   and on fresh counts the grader injects (typed numbers fail there); unrounded earn half.
-- ``q3_metrics``: ``metrics``, two names from :data:`METRICS`; PR-AUC and macro F1 earn full
-  marks, other imbalance-aware metrics a quarter each, accuracy and ROC-AUC nothing.
+- ``q3_metrics``: ``metrics``, two names from :data:`METRICS`. Full marks for a threshold-free
+  measure of the rare class (PR-AUC / average precision) plus a per-class or macro view (macro
+  F1, balanced accuracy, per-class recall or precision); two views without the threshold-free
+  one earn three quarters; otherwise each imbalance-aware name earns half and names that hide
+  the rare class (accuracy, ROC-AUC, micro/weighted F1, log loss) nothing.
 """
 from __future__ import annotations
 
@@ -23,23 +26,29 @@ from ...spec import Verdict
 DEFAULTS = {"n_non_toxic": 18_400, "n_toxic": 1_600}
 FUNC = "inverse_frequency_weights"
 
-# name -> (credit when chosen, what it measures): each of the two names earns its credit times
-# half the question's points. Rendered into the notebook (notebook.py; METRIC_NAMES in
-# solution.py is checked against it), so the notebook and the key share one vocabulary.
+# name -> (role, what it measures). Roles: RANKING = ranks the rare class over all thresholds,
+# VIEW = a per-class or macro view (every class counts, whatever its size), None = hides the rare
+# class. Rendered into the notebook (notebook.py; METRIC_NAMES in solution.py is checked against
+# it), so the notebook and the key share one vocabulary.
+RANKING, VIEW = "ranking", "view"
 METRICS = {
-    "accuracy": (0.0, "share of all predictions that are correct"),
-    "balanced_accuracy": (0.5, "mean of the per-class recalls"),
-    "roc_auc": (0.0, "area under the ROC curve (true- vs false-positive rate)"),
-    "pr_auc": (1.0, "area under the precision-recall curve of the rare class (average precision)"),
-    "macro_f1": (1.0, "F1 per class, averaged with equal weight per class"),
-    "micro_f1": (0.0, "F1 over all decisions pooled together"),
-    "weighted_f1": (0.0, "F1 per class, averaged weighted by class size"),
-    "per_class_recall": (0.5, "recall of each class, reported separately"),
-    "per_class_precision": (0.5, "precision of each class, reported separately"),
-    "log_loss": (0.0, "cross-entropy of the predicted probabilities"),
+    "accuracy": (None, "share of all predictions that are correct"),
+    "balanced_accuracy": (VIEW, "mean of the per-class recalls"),
+    "roc_auc": (None, "area under the ROC curve (true- vs false-positive rate)"),
+    "pr_auc": (RANKING, "area under the precision-recall curve of the rare class (average precision)"),
+    "macro_f1": (VIEW, "F1 per class, averaged with equal weight per class"),
+    "micro_f1": (None, "F1 over all decisions pooled together"),
+    "weighted_f1": (None, "F1 per class, averaged weighted by class size"),
+    "per_class_recall": (VIEW, "recall of each class, reported separately"),
+    "per_class_precision": (VIEW, "precision of each class, reported separately"),
+    "log_loss": (None, "cross-entropy of the predicted probabilities"),
 }
-ALIASES = {"average_precision": "pr_auc", "auprc": "pr_auc", "pr_auc_score": "pr_auc",
-           "f1_macro": "macro_f1", "f1_micro": "micro_f1", "f1_weighted": "weighted_f1",
+SPOKEN = {"pr_auc": "PR-AUC", "macro_f1": "macro F1", "balanced_accuracy": "balanced accuracy",
+          "per_class_recall": "per-class recall", "per_class_precision": "per-class precision"}
+TWO_VIEWS = 0.75  # share of the points for two views without a threshold-free rare-class metric
+ALIASES = {"average_precision": "pr_auc", "average_precision_score": "pr_auc", "auprc": "pr_auc",
+           "pr_auc_score": "pr_auc", "f1_macro": "macro_f1", "f1_micro": "micro_f1",
+           "f1_weighted": "weighted_f1", "balanced_accuracy_score": "balanced_accuracy",
            "roc_auc_score": "roc_auc", "auroc": "roc_auc"}
 WHY_NOT = {
     "roc_auc": "ROC-AUC can look high even when the rare class is found poorly: the many easy "
@@ -259,7 +268,15 @@ def _grade_metrics(runs, points) -> Verdict:
     if len(names) != 2:
         v.feedback.append(f"`metrics` must name exactly two metrics; it names {len(names)}.")
         return v
-    v.points = points / 2 * sum(METRICS[n][0] for n in names)
+    roles = [METRICS[n][0] for n in names]
+    ranking = [SPOKEN[n] for n, r in zip(names, roles) if r == RANKING]
+    views = [SPOKEN[n] for n, r in zip(names, roles) if r == VIEW]
+    if ranking and views:
+        v.points = points
+    elif len(views) == 2:
+        v.points = points * TWO_VIEWS
+    else:
+        v.points = points / 2 * (len(ranking) + len(views))
     params = runs[0].parameters
     share = params["n_toxic"] / (params["n_toxic"] + params["n_non_toxic"])
     for name in names:
@@ -268,12 +285,26 @@ def _grade_metrics(runs, points) -> Verdict:
                               f"comments, a model that flags nothing already scores {1 - share:.2f}.")
         elif name in WHY_NOT:
             v.feedback.append(WHY_NOT[name])
-        elif METRICS[name][0] < 1:
-            v.feedback.append(f"{name} is imbalance-aware, but PR-AUC and macro F1 summarise the "
-                              "rare class best; they are the expected pair.")
-    if v.points == points:
-        v.feedback.append("PR-AUC and macro F1: both look at the rare class, not at the majority.")
+    if ranking and views:
+        v.feedback.append(f"{ranking[0]} and {views[0]}: a threshold-free measure of the rare class "
+                          "and a view in which every class counts, whatever its size.")
+    elif len(views) == 2:
+        v.feedback.append(f"{_capital(views[0])} and {views[1]} both look at every class, but "
+                          "both are read at one threshold: add PR-AUC (average precision), which "
+                          "shows how well the rare class is ranked over all thresholds.")
+    elif ranking:
+        v.feedback.append(f"{ranking[0]} ranks the rare class over all thresholds; pair it with a "
+                          "per-class or macro view (macro F1, balanced accuracy, per-class recall or "
+                          "precision).")
+    elif views:
+        v.feedback.append(f"{_capital(views[0])} is a view in which every class counts; pair it "
+                          "with PR-AUC (average precision), a threshold-free measure of the rare "
+                          "class.")
     return v
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 KEY = AssignmentKey(

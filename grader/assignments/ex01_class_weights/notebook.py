@@ -35,7 +35,8 @@ mirrors lesson 05: try it here first, then compare with what the lesson computes
 
 Here N = {DEFAULTS['n_non_toxic'] + DEFAULTS['n_toxic']:,} and K = 2: compute w_0 and w_1
 from those, and think about which two metrics look at the rare class rather than at the crowd
-(PR-AUC and macro F1 are the usual pair).
+(PR-AUC and macro F1 are the usual pair; any threshold-free measure of the rare class plus a
+per-class or macro view is as good).
 </details>
 """),
         nb.parameters(),

@@ -66,7 +66,7 @@ metrics = ["pr_auc", "macro_f1"]
 # %% q3_metrics
 """metrics: two distinct names from METRIC_NAMES (any case, "-" or " " for "_")"""
 # other names the grader reads as one of METRIC_NAMES
-METRIC_ALIASES = {'average_precision': 'pr_auc', 'auprc': 'pr_auc', 'pr_auc_score': 'pr_auc', 'f1_macro': 'macro_f1', 'f1_micro': 'micro_f1', 'f1_weighted': 'weighted_f1', 'roc_auc_score': 'roc_auc', 'auroc': 'roc_auc'}
+METRIC_ALIASES = {'average_precision': 'pr_auc', 'average_precision_score': 'pr_auc', 'auprc': 'pr_auc', 'pr_auc_score': 'pr_auc', 'f1_macro': 'macro_f1', 'f1_micro': 'micro_f1', 'f1_weighted': 'weighted_f1', 'balanced_accuracy_score': 'balanced_accuracy', 'roc_auc_score': 'roc_auc', 'auroc': 'roc_auc'}
 assert isinstance(metrics, (list, tuple)), f"metrics must be a list, got {type(metrics).__name__}"
 assert len(metrics) == 2, f"name exactly two metrics, got {len(metrics)}"
 _names = ["_".join(str(m).lower().replace("-", " ").replace("_", " ").split()) for m in metrics]

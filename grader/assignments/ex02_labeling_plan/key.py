@@ -5,10 +5,14 @@ Every failed criterion gives its own feedback line:
 - ``q1_wave1_quotas``: ``wave1_quotas`` (source -> int) sums to the wave, fits the pool,
   keeps every source at the diversity floor (:data:`MIN_SHARE` of the wave), and puts Email (the
   source where fraud is rarest) below its pool share. A third of the points off per failed criterion.
-- ``q2_seeded_share``: some but not all of the wave is picked by weak rules.
+- ``q2_seeded_share``: a fraction strictly between 0 and 1, judged by what it does: on a wave
+  split like the pool, the seeded picks must find clearly more fraud than random labeling (at
+  least :data:`CLEARLY_SD` standard deviations above its expected count; half the points) and
+  leave at least :data:`RANDOM_FLOOR` of the wave to random picks (the other half).
 - ``q3_dedup_first``: deduplicate before sampling.
-- ``q4_uncertainty_labels``: a positive number of labels left for uncertainty sampling,
-  within the budget after wave 1.
+- ``q4_uncertainty_labels``: labels kept for uncertainty sampling, within the budget after
+  wave 1, and enough for at least one real round (:data:`MIN_ROUND` labels, the round size of
+  lesson 07's active-learning loop; fewer earn half the points).
 - ``q5_simulated_yield``: :func:`imbalance_kit.labeling.simulate_waves` finds at least
   :data:`GOOD_RATIO` times the fraud that random labeling of the same number of items finds
   (half the points from :data:`OK_RATIO`).
@@ -24,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 
 from imbalance_kit.datasets.tickets import FRAUD_LIFT, SUPPORT_SHARES, labeling_pool
-from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves
+from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves, source_quotas
 
 from ...contract import AssignmentKey
 from ...feedback_diagnose import annotate, answer_problem, describe, is_int, is_number, read_quotas
@@ -35,6 +39,9 @@ DEFAULTS = {"n_tickets": 20_000, "source_shares": dict(SUPPORT_SHARES),
 POOL_SEED = 0
 MIN_SHARE = 0.1
 GOOD_RATIO, OK_RATIO = 2.0, 1.5
+RANDOM_FLOOR = 0.1  # share of the wave left to random picks (as in ex03's wave 1)
+CLEARLY_SD = 2      # "clearly more than random": this many standard deviations above its mean
+MIN_ROUND = 100     # labels in one active-learning round of lesson 07
 VARIED = ("n_tickets", "fraud_rate", "label_budget", "wave_size")
 
 
@@ -157,7 +164,47 @@ def _seeded_failures(run) -> dict:
     if value >= 1:
         return {"range": "the whole wave is rule-seeded: keep part of it unseeded to find fraud the "
                          "rules miss and to estimate the true rate."}
-    return {}
+    fails = {}
+    p = run.parameters
+    floor = math.ceil(RANDOM_FLOOR * p["wave_size"] - 1e-9)
+    seeded = int(round(value * p["wave_size"]))
+    if p["wave_size"] - seeded < floor:
+        fails["starved"] = (f"seeded_share={value:g} leaves {p['wave_size'] - seeded} random picks; "
+                            f"keep at least {floor} ({RANDOM_FLOOR:.0%} of the wave) to find fraud "
+                            "the rules miss and to estimate the true rate.")
+    found, expected, sd = _seeded_yield(p, seeded)
+    if found < expected + CLEARLY_SD * sd:
+        fails["yield"] = (f"on a wave split like the pool, seeded_share={value:g} finds {found} fraud "
+                          f"tickets, not clearly more than the {expected:.0f} ± {sd:.0f} random "
+                          "labeling finds: seed a larger share with rules.")
+    return fails
+
+
+def _seeded_yield(p: dict, seeded: int) -> tuple[int, float, float]:
+    """(fraud found, random's expected count, random's sd) for a wave split like the pool with
+    ``seeded`` rule picks, so the share is judged apart from the quotas (question 1)."""
+    quotas = source_quotas(p["source_shares"], p["wave_size"], min_share=MIN_SHARE)
+    out = _run_wave(p["n_tickets"], tuple(p["source_shares"].items()), p["fraud_rate"],
+                    tuple(quotas.items()), seeded, True)
+    base = random_baseline(pool_for(p), p["wave_size"])
+    return int(out["positives"].iloc[0]), base["expected"], base["sd"]
+
+
+def _grade_seeded(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
+    per_run = [_seeded_failures(run) for run in runs]
+    v.feedback.extend(_first_failures(runs, _seeded_failures))
+    failed = {k for f in per_run for k in f}
+    if failed & {"form", "range"}:
+        return v
+    v.points = points - points / 2 * len(failed)
+    if not failed:
+        p, share = runs[0].parameters, runs[0].answers["seeded_share"]
+        found, expected, _ = _seeded_yield(p, int(round(share * p["wave_size"])))
+        v.feedback.append(f"On a wave split like the pool, seeded_share={share:g} finds {found} fraud "
+                          f"tickets against {expected:.0f} for random labeling, and leaves "
+                          f"{1 - share:.0%} of the wave to random picks.")
+    return v
 
 
 def _all_or_nothing(check, ok_message):
@@ -202,7 +249,29 @@ def _uncertainty_failures(run) -> dict:
     if value > left:
         return {"range": f"wave 1 ({p['wave_size']}) plus `uncertainty_labels` ({int(value)}) "
                          f"exceed the label budget ({p['label_budget']})."}
+    if value < min(MIN_ROUND, left):
+        return {"round": f"{int(value)} uncertainty labels are not enough for one real round: an "
+                         f"active-learning round labels about {MIN_ROUND} items (lesson 07), and "
+                         f"{left} labels are left after wave 1."}
     return {}
+
+
+def _grade_uncertainty(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
+    per_run = [_uncertainty_failures(run) for run in runs]
+    v.feedback.extend(_first_failures(runs, _uncertainty_failures))
+    failed = {k for f in per_run for k in f}
+    if failed & {"form", "range"}:
+        return v
+    v.points = points / 2 if failed else points
+    if not failed:
+        p, value = runs[0].parameters, int(runs[0].answers["uncertainty_labels"])
+        left = p["label_budget"] - p["wave_size"]
+        v.feedback.append(f"{value} labels after wave 1 leave room for "
+                          f"{'a real round' if value < 2 * MIN_ROUND else 'real rounds'} of "
+                          "uncertainty sampling within the budget"
+                          + (f" ({left - value} kept back)." if value < left else "."))
+    return v
 
 
 def _simulate(run) -> tuple[float | None, str]:
@@ -270,11 +339,9 @@ KEY = AssignmentKey(
     probes=probes,
     grade={
         "q1_wave1_quotas": _grade_quotas,
-        "q2_seeded_share": _all_or_nothing(_seeded_failures,
-                                           "Part of the wave is rule-seeded, part is not."),
+        "q2_seeded_share": _grade_seeded,
         "q3_dedup_first": _all_or_nothing(_dedup_failures, "Deduplication comes first."),
-        "q4_uncertainty_labels": _all_or_nothing(
-            _uncertainty_failures, "The budget keeps room for an uncertainty wave after the seed model."),
+        "q4_uncertainty_labels": _grade_uncertainty,
         "q5_simulated_yield": _grade_yield,
     },
     constants={"FRAUD_LIFT": FRAUD_LIFT, "MIN_SHARE": MIN_SHARE},

@@ -2,7 +2,7 @@
 from grader.authoring import Author
 
 from . import ASSIGNMENT
-from .key import DEFAULTS, FRAUD_LIFT, GOOD_RATIO, source_rates
+from .key import DEFAULTS, FRAUD_LIFT, GOOD_RATIO, MIN_ROUND, RANDOM_FLOOR, source_rates
 
 
 def notebooks() -> dict:
@@ -54,6 +54,8 @@ the sources where fraud is more common without abandoning any.
 
 Set `seeded_share`, the fraction of wave 1 (between 0 and 1) picked by weak rules (keyword
 matches that flag likely fraud); the rest is drawn at random within each source's quota.
+The grader simulates your share on a wave split like the pool: it should find clearly more fraud
+than random labeling and leave at least {RANDOM_FLOOR:.0%} of the wave to random picks.
 """),
         nb.answer("a2_seeded_share"),
         nb.tests("q2_seeded_share"),
@@ -68,7 +70,8 @@ Set `dedup_first` to `True` if near-duplicates are removed before the wave is dr
 ## Question 4 ({nb.points("q4_uncertainty_labels")}): budget for uncertainty sampling
 
 After wave 1 you train a seed model and label the items it is least sure about. Set
-`uncertainty_labels`, the number of labels of the budget you keep for that.
+`uncertainty_labels`, the number of labels of the budget you keep for that: within the budget,
+and enough for at least one real round (lesson 07's active-learning rounds label {MIN_ROUND}).
 """),
         nb.answer("a4_uncertainty_labels"),
         nb.tests("q4_uncertainty_labels"),

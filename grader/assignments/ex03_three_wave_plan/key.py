@@ -11,7 +11,9 @@
   [0, 1], as :func:`~imbalance_kit.labeling.simulate_waves` reports it) is at least
   :data:`ENTROPY_FLOOR`.
 - ``q5_success_metrics``: ``success_metrics`` from :data:`SUCCESS_METRICS` measure both yield
-  (half the points) and diversity (the other half).
+  (half the points) and diversity (the other half). Checks that lesson 07 says to run after every
+  wave (duplicates drawn, labels spent) cost nothing; a point off for metrics that mislead on
+  imbalanced data (accuracy, ROC-AUC) or names outside the vocabulary.
 """
 from __future__ import annotations
 
@@ -40,21 +42,26 @@ GOAL_RATIO, OK_RATIO = 2.0, 1.5
 MIX = ("seeded", "uncertainty", "random")
 VARIED = ("positive_rate", "wave_size")
 
-# name -> (kind, what it measures); kind "yield", "diversity" or "other" (earns nothing).
+# name -> (kind, what it measures). "yield" and "diversity" earn half the points each; "check"
+# (worth tracking, lesson 07) earns and costs nothing; "misleading" (hides the rare class) costs.
 SUCCESS_METRICS = {
     "positives_found": ("yield", "positives labeled in the wave"),
     "cumulative_positives": ("yield", "positives labeled so far, all waves together"),
     "positive_rate_per_wave": ("yield", "share of the wave's labels that are positive"),
     "yield_vs_random": ("yield", "positives found divided by what random labeling would find"),
+    "per_source_positives": ("yield", "positives labeled from each source (re-estimates the tilt)"),
     "source_entropy": ("diversity", "evenness of the wave over sources (0 = one source, 1 = even)"),
     "per_source_counts": ("diversity", "items labeled from each source"),
     "min_source_share": ("diversity", "share of the wave taken by the least-used source"),
-    "duplicates_drawn": ("other", "near-duplicates that slipped into the wave"),
-    "labels_used": ("other", "labels spent so far"),
-    "accuracy": ("other", "accuracy of the model trained on the labels"),
-    "roc_auc": ("other", "ROC-AUC of the model trained on the labels"),
+    "duplicates_drawn": ("check", "near-duplicates that slipped into the wave (should stay 0)"),
+    "labels_used": ("check", "labels spent so far"),
+    "accuracy": ("misleading", "accuracy of the model trained on the labels"),
+    "roc_auc": ("misleading", "ROC-AUC of the model trained on the labels"),
 }
-WHY_OTHER = "measures neither how many positives the plan finds nor how diverse its waves are"
+WHY_MISLEADING = {
+    "accuracy": "a model that never flags a positive still scores near 1 when positives are this rare",
+    "roc_auc": "ROC-AUC can look high while the rare class is found poorly (lesson 02)",
+}
 
 
 def parameter_sets(rng) -> list[dict]:
@@ -296,8 +303,8 @@ def _grade_metrics(runs, points) -> Verdict:
         v.feedback.append(f"not in the vocabulary: {', '.join(map(repr, unknown))}.")
     kinds = {SUCCESS_METRICS[n][0] for n in names if n in SUCCESS_METRICS}
     for n in names:
-        if n in SUCCESS_METRICS and SUCCESS_METRICS[n][0] == "other":
-            v.feedback.append(f"{n} {WHY_OTHER}.")
+        if n in WHY_MISLEADING:
+            v.feedback.append(f"{n} misleads on imbalanced data: {WHY_MISLEADING[n]}.")
     if "yield" in kinds:
         v.points += points / 2
     else:
@@ -306,11 +313,11 @@ def _grade_metrics(runs, points) -> Verdict:
         v.points += points / 2
     else:
         v.feedback.append("add a diversity measure: how the waves spread over sources.")
-    if (unknown or "other" in kinds) and v.points > 0:
+    if (unknown or "misleading" in kinds) and v.points > 0:
         # otherwise listing the whole vocabulary would earn full marks
         v.points -= points / 2
-        v.feedback.append("a point off for metrics that measure neither: list only what you would "
-                          "track after each wave.")
+        v.feedback.append("a point off for metrics that mislead on imbalanced data or are not in "
+                          "the vocabulary: list only what you would track after each wave.")
     if v.points == points and len(v.feedback) == 0:
         v.feedback.append("The success metrics track both yield and diversity.")
     return v

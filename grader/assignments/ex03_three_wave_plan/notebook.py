@@ -58,8 +58,8 @@ Set `waves`, a list of `n_waves` dicts (or `plan_wave(...)` results), one per wa
 ## How you will measure success
 
 Set `success_metrics`, a list of names from this vocabulary (`SUCCESS_METRICS`), that you will
-check after each wave. List only what you would track: a name that measures neither yield nor
-diversity costs a point.
+check after each wave. Yield and diversity earn the points; a `check` costs nothing; a
+metric that misleads on imbalanced data (`misleading`) costs a point.
 
 {vocab}
 """),

@@ -23,7 +23,7 @@ RANDOM_FLOOR = 0.1  # wave 1 keeps at least this share of random picks
 pool = labeling_pool(POOL_SIZE, source_shares, positive_rate,
                      {s: positive_rate * SOURCE_LIFT[s] for s in source_shares}, seed=0,
                      domain="abuse")
-SUCCESS_METRICS = ['positives_found', 'cumulative_positives', 'positive_rate_per_wave', 'yield_vs_random', 'source_entropy', 'per_source_counts', 'min_source_share', 'duplicates_drawn', 'labels_used', 'accuracy', 'roc_auc']
+SUCCESS_METRICS = ['positives_found', 'cumulative_positives', 'positive_rate_per_wave', 'yield_vs_random', 'per_source_positives', 'source_entropy', 'per_source_counts', 'min_source_share', 'duplicates_drawn', 'labels_used', 'accuracy', 'roc_auc']
 
 
 # %% a_waves
