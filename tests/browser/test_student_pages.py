@@ -21,7 +21,7 @@ from grader.autograde import autograde, notebook_id, results_dir
 from grader.commands.feedback import write_feedback
 from grader.report import write_report
 from grader.sandbox import sandbox_problem
-from grader.spec import load_key
+from grader.contract import load_assignment
 
 pytestmark = pytest.mark.browser
 
@@ -139,7 +139,7 @@ def hostile_class(tmp_path_factory, recorder):
     """A demo course where an honest and two hostile students are autograded, with feedback
     pages and the class report written; returns the course directory."""
     course = demo.prepare_course(tmp_path_factory.mktemp("pages") / "course", [AID])
-    nb_id = notebook_id(load_key(AID))
+    nb_id = notebook_id(load_assignment(AID))
     released = nbformat.read(course / "exercises" / AID / f"{nb_id}.ipynb", as_version=4)
     root = course / "submitted"
     for sid, nb in {HONEST: demo.sample_notebook(released, demo.SAMPLES[AID][HONEST]),
@@ -188,7 +188,7 @@ def assert_inert(seen: dict, honest: dict, own: tuple):
 
 
 def _feedback_page(course, sid):
-    return (course / "feedback" / sid / AID / f"{notebook_id(load_key(AID))}.html").as_uri()
+    return (course / "feedback" / sid / AID / f"{notebook_id(load_assignment(AID))}.html").as_uri()
 
 
 def test_feedback_pages_run_nothing_a_student_wrote(hostile_class, recorder, page, snap):
@@ -223,7 +223,7 @@ def test_class_report_runs_nothing_a_student_wrote(hostile_class, recorder, page
 
 def test_formgrader_runs_nothing_a_student_wrote(hostile_class, recorder, lab_at, page, snap):
     lab = lab_at(hostile_class)
-    nb_id = notebook_id(load_key(AID))
+    nb_id = notebook_id(load_assignment(AID))
     with gradebook.Gradebook(gradebook.db_url_for(hostile_class)) as gb:
         ids = {sid: gb.find_submission_notebook(nb_id, AID, sid).id for sid in (HONEST, HOSTILE)}
     page.goto(lab.url("api/status"))  # logged in, as the instructor is (a session cookie)
