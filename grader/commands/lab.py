@@ -2,8 +2,8 @@
 (:mod:`grader.lab`); ``--print-env`` prints the environment a hub spawner sets instead."""
 from __future__ import annotations
 
+import os
 import shlex
-import subprocess
 import sys
 
 
@@ -28,11 +28,9 @@ def run(args) -> int:
     if args.print_env:
         print(f"{ENV_VAR}={shlex.quote(env[ENV_VAR])}")
         return 0
-    cmd = [sys.executable, "-m", "jupyter", "lab", *args.jupyter_args]
+    # exec, not a child process: signals (a spawner's SIGTERM, Ctrl-C) reach jupyter lab itself.
     try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:  # jupyter lab got the Ctrl-C too and shuts down by itself
-        return 130
+        os.execve(sys.executable, [sys.executable, "-m", "jupyter", "lab", *args.jupyter_args], env)
     except OSError as exc:
         print(f"error: cannot start jupyter lab: {exc}", file=sys.stderr)
         return 2
