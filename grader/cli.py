@@ -10,7 +10,7 @@ import importlib
 import sys
 
 # Order here is the order in ``course --help``.
-COMMANDS = ["tour", "site", "release", "demo", "check", "autograde", "feedback", "report", "export", "quiz", "login", "progress", "quiz_server"]
+COMMANDS = ["tour", "site", "release", "demo", "check", "autograde", "feedback", "report", "export", "quiz", "login", "progress", "quiz_server", "lab"]
 
 
 def build_parser() -> argparse.ArgumentParser:

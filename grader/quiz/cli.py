@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+from learner.quiz.display import history_text
+
 
 def run_session(session, stdin, out) -> int:
     """Ask every question on ``out``, read answers line by line from ``stdin`` (EOF stops early).
@@ -13,6 +15,9 @@ def run_session(session, stdin, out) -> int:
     total = session.score[2]
     print(f"Quick test {session.quiz_id}: {session.title} ({total} questions)", file=out)
     print(session.status, file=out)
+    record = history_text(session.history())
+    if record:
+        print(record, file=out)
     while not session.finished:
         print("\n" + session.current.render(), file=out)
         print("> ", end="", file=out, flush=True)

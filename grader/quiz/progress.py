@@ -226,6 +226,19 @@ class ProgressStore:
         rows = self._select(sql + " ORDER BY user, quiz", args)
         return [dict(zip(EXPORT_COLUMNS, r)) for r in rows]
 
+    def history(self, user: str, quiz: str) -> dict | None:
+        """``user``'s record on ``quiz``: ``{"attempts", "last": {n_correct, n_questions,
+        finished_at}, "best": {n_correct, n_questions}}``, or None before their first attempt."""
+        best = self._select("SELECT attempts, n_correct, n_questions FROM best WHERE user = ? AND quiz = ?",
+                            (user, quiz))
+        last = self._select("SELECT n_correct, n_questions, finished_at FROM attempts WHERE user = ? AND "
+                            "quiz = ? ORDER BY id DESC LIMIT 1", (user, quiz))
+        if not best or not last:
+            return None
+        (attempts, k, n), = best
+        return {"attempts": attempts, "best": {"n_correct": k, "n_questions": n},
+                "last": dict(zip(("n_correct", "n_questions", "finished_at"), last[0]))}
+
     def attempts(self, user: str | None = None) -> list:
         """Every attempt (id, user, quiz, n_correct, n_questions, graded), oldest first."""
         sql = "SELECT id, user, quiz, n_correct, n_questions, graded FROM attempts"

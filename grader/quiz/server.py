@@ -13,7 +13,8 @@ Protocol: one request per connection, a JSON object on one line of at most
 ``{"ok": false, "error": MESSAGE}``:
 
 - ``{"op": "start", "quiz": "04"}`` -> ``attempt``, ``user``, ``quiz``, ``title``, ``total``,
-  ``graded``, ``status``, ``question`` (an :class:`~grader.quiz.session.Asked` as JSON);
+  ``graded``, ``status``, ``question`` (an :class:`~grader.quiz.session.Asked` as JSON),
+  ``history`` (the learner's last and best attempt at this quiz, see ``ProgressStore.history``);
 - ``{"op": "answer", "attempt": ID, "question": QUESTION_ID, "answer": TEXT}`` -> ``feedback``
   (a :class:`~grader.quiz.session.Feedback` as JSON), ``question`` (the next one, or null) and
   ``summary`` (text once the attempt is over, else null);
@@ -144,7 +145,7 @@ class QuizService:
             self._attempts[attempt_id] = _Attempt(user, session)
         return {"attempt": attempt_id, "user": user, "quiz": quiz_id, "title": session.title,
                 "total": len(session.quiz), "graded": graded, "status": session.status,
-                "question": session.current.asked().to_json()}
+                "question": session.current.asked().to_json(), "history": session.history()}
 
     def _answer(self, user, request):
         with self._lock:

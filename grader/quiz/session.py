@@ -207,6 +207,19 @@ class QuizSession:
             text += "."
         return text
 
+    def history(self) -> dict | None:
+        """This learner's record on this quiz (:meth:`ProgressStore.history`; ``{"attempts": 0}``
+        before the first), or None when nothing is saved for them (anonymous, or an unreadable
+        store: the status line says why)."""
+        if self.store is None:
+            return None
+        if not self.store.path.exists():
+            return {"attempts": 0}
+        try:
+            return self.store.history(self.user, self.quiz.quiz) or {"attempts": 0}
+        except ProgressStoreError:
+            return None
+
     @property
     def finished(self) -> bool:
         return self.index >= len(self._shown)

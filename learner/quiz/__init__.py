@@ -16,7 +16,9 @@ def quick_test(lesson, **kwargs):
     from .client import open_session
     from .widget import QuizWidget
 
-    QuizWidget(open_session(lesson, **kwargs)).display()
+    # "Try again" draws fresh numbers and order: a seed is for the first attempt only.
+    again = {k: v for k, v in kwargs.items() if k != "seed"}
+    QuizWidget(open_session(lesson, **kwargs), lambda: open_session(lesson, **again)).display()
 
 
 __all__ = ["quick_test"]

@@ -16,7 +16,7 @@ import json
 import os
 import socket
 
-from .display import Asked, Feedback
+from .display import Asked, Feedback, history_text
 
 SOCKET_ENV = "IMBALANCE_LAB_QUIZ_SOCKET"
 MAX_REPLY = 1024 * 1024
@@ -75,8 +75,8 @@ def call(socket_path, request: dict, timeout: float = TIMEOUT) -> dict:
 
 class RemoteSession:
     """An attempt held by the quiz service; same reading interface as :class:`QuizSession`
-    (``quiz_id``, ``title``, ``status``, ``current``, ``finished``, ``score``, ``submit``,
-    ``summary``) so the widget and ``course quiz`` render either."""
+    (``quiz_id``, ``title``, ``status``, ``history``, ``current``, ``finished``, ``score``,
+    ``submit``, ``summary``) so the widget and ``course quiz`` render either."""
 
     def __init__(self, quiz, socket_path):
         self.socket_path = socket_path
@@ -86,7 +86,9 @@ class RemoteSession:
             self.title, self.total, self.graded = r["title"], int(r["total"]), bool(r["graded"])
             self._status = str(r["status"])
             self.current = Asked.from_json(r["question"])
-        except (KeyError, TypeError, ValueError):
+            self._history = r.get("history")  # absent from a service older than this client
+            history_text(self._history)  # refuses a malformed record here, not in the widget
+        except (KeyError, TypeError, ValueError, OverflowError):
             raise ServiceError(f"unreadable reply from the quiz service at {socket_path}") from None
         self.notice = ""
         self._score = (0 if not self.graded else None, 0, self.total)
@@ -99,6 +101,10 @@ class RemoteSession:
     @property
     def finished(self) -> bool:
         return self.current is None
+
+    def history(self) -> dict | None:
+        """The learner's record on this quiz as the service sent it when the attempt started."""
+        return self._history
 
     @property
     def score(self) -> tuple:

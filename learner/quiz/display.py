@@ -3,6 +3,7 @@ submission. The quiz service sends these; the widget and ``course quiz`` render 
 from __future__ import annotations
 
 import string
+import time
 from dataclasses import dataclass
 
 #: Labels of shown options and steps, in display order ("A", "B", ...).
@@ -74,3 +75,19 @@ class Feedback:
         if self.n_correct is None:
             return f"Answered: {self.n_answered} of {self.total} questions"
         return f"Score: {self.n_correct}/{self.n_answered} answered ({self.total} questions)"
+
+
+def history_text(history) -> str:
+    """One line on the learner's record on a quiz before this attempt: ``history`` as
+    :meth:`grader.quiz.progress.ProgressStore.history` gives it (``{"attempts": 0}`` when nothing
+    is saved yet); "" for None (nothing is saved for this learner)."""
+    if history is None:
+        return ""
+    attempts = int(history["attempts"])
+    if attempts == 0:
+        return "No attempt saved yet."
+    last, best = history["last"], history["best"]
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(last["finished_at"])))
+    return (f"Your last attempt: {int(last['n_correct'])}/{int(last['n_questions'])} on {when}; "
+            f"best {int(best['n_correct'])}/{int(best['n_questions'])} "
+            f"({attempts} attempt{'s' if attempts != 1 else ''}).")

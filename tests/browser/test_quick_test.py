@@ -1,5 +1,6 @@
 """The quick-test widget in JupyterLab: a learner answers by typing and clicking, sees feedback and
-the running score; a logged-in learner's practice attempt lands in their private file, an
+the running score, no Submit once the attempt is over, and a "Try again"; a logged-in learner sees
+their last and best attempt when the quiz is shown again; a logged-in learner's practice attempt lands in their private file, an
 anonymous one leaves no file and is told so; with the quiz service, a graded attempt shows no
 verdict until it is over and is saved by the service under the kernel's OS account."""
 import os
@@ -46,10 +47,11 @@ class Quiz:
     def __init__(self, nb):
         self.page = nb.page
         self.box = nb.page.locator(f"{nb.CELLS} .jp-OutputArea-output .widget-vbox").first
-        self.prompt = self.box.locator(".widget-html").nth(2)
         self.status = self.box.locator(".widget-html").nth(1)
-        self.feedback = self.box.locator(".widget-html").nth(3)
-        self.score = self.box.locator(".widget-html").nth(4)
+        self.history = self.box.locator(".widget-html").nth(2)
+        self.prompt = self.box.locator(".widget-html").nth(3)
+        self.feedback = self.box.locator(".widget-html").nth(4)
+        self.score = self.box.locator(".widget-html").nth(5)
 
     def button(self, name):
         return self.box.locator("button.widget-button", has_text=name)
@@ -125,9 +127,12 @@ def take_quiz_01(nb, snap, tag: str) -> Quiz:
     quiz.choose("Basic probability")
     quiz.submit(6)
     expect(quiz.score).to_have_text("Score: 5/6 answered (6 questions)")
+    expect(quiz.button("Submit")).to_be_hidden()  # the attempt is over: nothing left to submit
     quiz.button("Next").click()
     expect(quiz.prompt).to_contain_text("Quiz 01 (What imbalance is, and why accuracy lies): 5/6 correct.")
-    expect(quiz.button("Submit")).to_be_disabled()
+    expect(quiz.button("Submit")).to_be_hidden()
+    expect(quiz.button("Next")).to_be_hidden()
+    expect(quiz.button("Try again")).to_be_visible()
     quiz.box.scroll_into_view_if_needed()
     snap(f"quick_test_{tag}_finished")
     return quiz
@@ -145,6 +150,22 @@ def test_logged_in_learner_attempt_is_saved(lab_factory, notebook, snap):
 
     expect(quiz.status).to_contain_text("Practice as learner1: saved only in your private file")
     expect(quiz.prompt).to_contain_text("Progress saved for learner1.")
+    record = re.compile(r"^Your last attempt: 5/6 on \d{4}-\d\d-\d\d \d\d:\d\d; best 5/6 \(1 attempt\)\.$")
+
+    # Try again: a new attempt with fresh numbers, in the same widget, with the record above it.
+    quiz.button("Try again").click()
+    expect(quiz.prompt).to_contain_text("Question 1/6")
+    expect(quiz.history).to_have_text(record)
+    expect(quiz.button("Submit")).to_be_visible()
+    expect(quiz.button("Try again")).to_be_hidden()
+    quiz.box.scroll_into_view_if_needed()
+    snap("quick_test_logged_in_try_again")
+
+    # Shown again (the cell run again, e.g. after reopening the notebook): the record is there.
+    nb.run_all()
+    quiz = Quiz(nb)
+    expect(quiz.prompt).to_contain_text("Question 1/6", timeout=30_000)
+    expect(quiz.history).to_have_text(record)
     [attempt] = store.attempts()
     assert {k: attempt[k] for k in ("user", "quiz", "n_correct", "n_questions")} == \
         {"user": "learner1", "quiz": "01", "n_correct": 5, "n_questions": 6}

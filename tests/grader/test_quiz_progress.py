@@ -241,6 +241,54 @@ def test_widget_tells_a_logged_in_learner_when_progress_is_saved(env, monkeypatc
     assert not ProgressStore().path.exists()  # as the note says: nothing before the last answer
 
 
+def test_history_names_the_last_and_the_best_attempt(env):
+    store = ProgressStore()
+    assert QuizSession("07", user="ada", store=store).history() == {"attempts": 0}
+    store.record_attempt("ada", "07", [("a", True, "0"), ("b", True, "1")], 100.0, 200.0)
+    store.record_attempt("ada", "07", [("a", True, "0"), ("b", False, "2")], 300.0, 400.0)
+    store.record_attempt("bob", "07", [("a", False, "0"), ("b", False, "2")], 500.0, 600.0)
+    store.record_attempt("ada", "06", [("a", False, "0")], 700.0, 800.0)
+    assert store.history("ada", "07") == {"attempts": 2, "best": {"n_correct": 2, "n_questions": 2},
+                                          "last": {"n_correct": 1, "n_questions": 2, "finished_at": 400.0}}
+    assert store.history("ada", "05") is None
+    assert QuizSession("07", user=None, detect_user=False).history() is None  # anonymous: nothing saved
+
+
+def test_widget_finished_attempt_offers_try_again_and_no_submit(env, monkeypatch):
+    from learner.quiz.widget import QuizWidget
+
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada")
+    w = QuizWidget(QuizSession("01", seed=2), lambda: QuizSession("01"))
+    assert w.history.value == "No attempt saved yet."
+    assert w.again_button.layout.display == "none"
+    first_prompts = [s.prompt for s in w.session._shown]
+    while w.session.index < 5:
+        w.session.submit(_ans(w.session.current))
+    w.show()
+    q, radio = w.session.current.question, w.inputs.children[0]
+    assert q.type == "multiple_choice"
+    radio.value = radio.options[list(w.session.current.order).index(q.answer)]
+    assert w.submit().correct
+    assert w.submit_button.layout.display == "none"  # the attempt is over: nothing to submit
+    w.next_button.click()
+    assert "6/6 correct" in w.prompt.value
+    assert w.submit_button.layout.display == "none" and w.next_button.layout.display == "none"
+    assert w.again_button.layout.display == ""
+    w.again_button.click()
+    assert w.session.index == 0 and "Question 1/6" in w.prompt.value
+    assert w.submit_button.layout.display == "" and w.again_button.layout.display == "none"
+    assert [s.prompt for s in w.session._shown] != first_prompts  # fresh numbers
+    assert re.fullmatch(r"Your last attempt: 6/6 on \d{4}-\d\d-\d\d \d\d:\d\d; best 6/6 \(1 attempt\)\.",
+                        w.history.value), w.history.value
+
+
+def test_quiz_command_shows_the_learners_record(env, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada")
+    ProgressStore().record_attempt("ada", "01", [("a", True, "0"), ("b", False, "1")], 1.0, 2.0)
+    code, out, _ = _run(["quiz", "01"], monkeypatch, stdin="")
+    assert code == 1 and "Your last attempt: 1/2 on " in out and "best 1/2 (1 attempt)" in out
+
+
 def _run(argv, monkeypatch, stdin=""):
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     out, err = io.StringIO(), io.StringIO()

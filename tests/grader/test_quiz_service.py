@@ -269,10 +269,15 @@ def test_the_service_scores_answers_itself(service_factory):
                    "answer": "0", **claim}
         with pytest.raises(ServiceError, match="unknown field"):
             call(svc.socket, request)
+    assert start["history"] == {"attempts": 0}
     seen = take_quiz(svc.socket, "02", right=False)
     me = pwd.getpwuid(os.geteuid()).pw_name
-    assert [(r["user"], r["best_correct"]) for r in svc.rows()] == [(me, sum(f[0] for f in seen["feedback"]))]
+    k = sum(f[0] for f in seen["feedback"])
+    assert [(r["user"], r["best_correct"]) for r in svc.rows()] == [(me, k)]
     assert any(f[0] is False for f in seen["feedback"])
+    # The next attempt starts with the learner's record from the service's store.
+    again = RemoteSession("02", svc.socket).history()
+    assert again["attempts"] == 1 and again["last"]["n_correct"] == k == again["best"]["n_correct"]
 
 
 # ---------------------------------------------------------------- graded mode
