@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
-import importlib
 import json
 import os
 import re
@@ -43,7 +42,7 @@ from grader.feedback_diagnose import execution_problem
 from grader.limits import Limits
 from grader.runner import RunnerError, launch
 from grader.sandbox import InfrastructureError, SandboxUnavailable, sandbox_problem
-from grader.spec import CallError, Missing, Run, load_key
+from grader.spec import CallError, Missing, Run, assignment_module, load_key
 from grader.student_text import printable, printable_name, valid_unicode
 
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")
@@ -272,8 +271,7 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
            "preimport": list(_preimports(task.released_path)),
            "extraction": extraction_cell(key.answers, probes, nonce, task.limits.call_seconds)}
     fatal, outputs = None, []
-    hook = getattr(importlib.import_module(f"grader.assignments.{task.assignment_id}"),
-                   "oracle_session", None)
+    hook = getattr(assignment_module(task.assignment_id), "oracle_session", None)
     service = _KeyService(hook) if hook else None
     try:
         result = _launch(job, task, uid, service)

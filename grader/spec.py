@@ -10,6 +10,7 @@ dict); anything else arrives as :class:`Unsupported`.
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -106,12 +107,45 @@ class AssignmentKey:
     check_shows_scores: bool = True
 
 
-def load_key(assignment_id: str) -> AssignmentKey:
-    """Import the answer key for ``assignment_id`` with a clear error when there is none."""
+#: Names a package of further assignments (a course's own keys, the test suite's fixtures): an id
+#: that ``grader.assignments`` lacks is looked up as ``<package>.<assignment_id>``. An environment
+#: variable, so grading workers get it under every start method, and so does a ``course`` command.
+PACKAGE_ENV = "IMBALANCE_LAB_ASSIGNMENTS"
+
+
+def assignment_module(assignment_id: str):
+    """The module of ``assignment_id``: ``grader.assignments.<id>``, else ``$IMBALANCE_LAB_ASSIGNMENTS.<id>``.
+
+    Raises ValueError for an invalid id, a variable that names no importable package, or when
+    neither package has the assignment; a module that exists but fails to import raises its own
+    error.
+    """
     if not assignment_id.replace("_", "").isalnum():
         raise ValueError(f"invalid assignment id {assignment_id!r}")
+    module = _import_if_present(f"grader.assignments.{assignment_id}")
+    extra = os.environ.get(PACKAGE_ENV)
+    if module is None and extra:
+        try:
+            importlib.import_module(extra)
+        except (ImportError, ValueError, TypeError) as exc:
+            raise ValueError(f"${PACKAGE_ENV}={extra!r} names no importable package ({exc})") from None
+        module = _import_if_present(f"{extra}.{assignment_id}")
+    if module is None:
+        raise ValueError(f"no answer key for assignment {assignment_id!r}")
+    return module
+
+
+def _import_if_present(name: str):
+    """The module ``name``, or None when there is none (a module that imports something missing
+    raises: the assignment exists but cannot load)."""
     try:
-        module = importlib.import_module(f"grader.assignments.{assignment_id}")
+        return importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        raise ValueError(f"no answer key for assignment {assignment_id!r}") from exc
-    return module.KEY
+        if exc.name != name:
+            raise
+        return None
+
+
+def load_key(assignment_id: str) -> AssignmentKey:
+    """Import the answer key for ``assignment_id`` with a clear error when there is none."""
+    return assignment_module(assignment_id).KEY

@@ -4,20 +4,17 @@ import io
 import json
 import math
 import os
-import sys
-from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
-import tiny_assignment as T  # noqa: E402
-
-from grader.extract import (MalformedResult, decode, encode, extraction_cell, read_answers,  # noqa: E402
+from grader.extract import (MalformedResult, decode, encode, extraction_cell, read_answers,
                             read_probes, strict_loads)
-from grader.normalize import SubmissionError, normalize, read_notebook  # noqa: E402
-from grader.spec import CallError, Missing, Unsupported  # noqa: E402
+from grader.normalize import SubmissionError, normalize, read_notebook
+from grader.spec import CallError, Missing, Unsupported
+
+from fixture_assignments import tiny_fixture as T
 
 
 def run_extraction(namespace, answers, probes=None, call_timeout=2.0):
