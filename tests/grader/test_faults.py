@@ -20,7 +20,7 @@ from grader.cli import main
 
 from fixture_assignments import tiny_fixture as T
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.grading_workers,
               pytest.mark.skipif(sandbox.sandbox_problem() is not None,
                                  reason=f"sandbox unavailable: {sandbox.sandbox_problem()}")]
 NB = "tiny_fixture.ipynb"

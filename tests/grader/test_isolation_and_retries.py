@@ -21,7 +21,7 @@ from grader.runner import launch
 
 from fixture_assignments import tiny_fixture as T
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.grading_workers,
               pytest.mark.skipif(sandbox.sandbox_problem() is not None,
                                  reason=f"sandbox unavailable: {sandbox.sandbox_problem()}")]
 
@@ -153,22 +153,9 @@ def test_a_grader_failure_is_reported_as_ours_and_not_stored(tmp_path, monkeypat
     assert json.loads(A.results_dir(course, "tiny_fixture").joinpath("s.json").read_text())["score"] == 3
 
 
-REAL_GRADE = A.grade_submission
-
-
-def _worker_dies(task, uid=None):
-    """grade_submission, but the worker process dies on ``killer`` always and ``flaky`` once."""
-    died = Path(task.artifacts_dir).with_name(f"{task.student_id}.died")
-    if task.student_id == "killer" or (task.student_id == "flaky" and not died.exists()):
-        died.parent.mkdir(parents=True, exist_ok=True)
-        died.touch()
-        os.kill(os.getpid(), signal.SIGKILL)
-    return REAL_GRADE(task, uid)
-
-
 def test_a_dead_worker_costs_no_student_a_grade_unless_it_kills_two(tmp_path, monkeypatch):
     course = _course(tmp_path, {sid: T.CORRECT for sid in ("good", "flaky", "killer")})
-    monkeypatch.setattr(A, "grade_submission", _worker_dies)
+    monkeypatch.setattr(A, "grade_submission", T.grade_or_die)
     records = A.autograde("tiny_fixture", course / "subs", course_dir=course, workers=2,
                           progress=False)
     assert (course / "feedback_artifacts" / "tiny_fixture" / "flaky.died").exists()
