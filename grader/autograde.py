@@ -26,6 +26,7 @@ import contextlib
 import copy
 import functools
 import json
+import multiprocessing
 import os
 import re
 import secrets
@@ -341,8 +342,17 @@ def _launch(job: dict, task: Task, uid: int | None, service) -> dict:
             return launch(job, task.limits, sandbox=task.sandbox, uid=other.uid, service=service)
 
 
-def _warm(assignment_id: str):
-    """Worker initializer: import what every submission needs once."""
+def _warm(assignment_id: str, environ: dict):
+    """Worker initializer: take the batch's environment, import what every submission needs once.
+
+    ``environ`` is the starting process's environment when it made the pool: a forkserver started
+    earlier (Python 3.14's default) would hand workers its own, older one (sandbox uids, the
+    assignments package, the held-out secret are read from it). Never raises: a failing
+    initializer breaks the pool, which would read as workers dying on the students' submissions;
+    :func:`grade_submission` then reports the true cause.
+    """
+    os.environ.clear()
+    os.environ.update(environ)
     # jsonschema (via nbformat) imports rfc3987_syntax, which builds a grammar for ~2 s; we never
     # validate IRIs.
     sys.modules.setdefault("rfc3987_syntax", None)
@@ -350,7 +360,8 @@ def _warm(assignment_id: str):
     import numpy  # noqa: F401
     from papermill.parameterize import parameterize_notebook  # noqa: F401
 
-    load_key(assignment_id)
+    with contextlib.suppress(Exception):
+        load_key(assignment_id)
 
 
 def discover(submissions, assignment_id: str, nb_name: str) -> list[tuple[str, Path | None, str | None]]:
@@ -443,8 +454,25 @@ def _infrastructure_failure(exc: BaseException) -> str:
             "nothing was stored, and the next `course autograde` grades it again.")
 
 
-def _outcomes(tasks: list[Task], workers: int, assignment_id: str):
-    """Grade ``tasks`` in ``workers`` processes; yield ``(task, record or exception)`` as each ends.
+#: Start method of the grading workers: ``fork``, ``forkserver`` or ``spawn`` when set, else
+#: Python's default (fork on Linux up to 3.13, forkserver from 3.14). The engine works under each
+#: (workers get tasks and keys by pickling and importing, never by inheriting the parent's state);
+#: the test suite runs its grading tests under forkserver too.
+START_METHOD_ENV = "IMBALANCE_LAB_MP_START"
+
+
+def _pool_context():
+    """The multiprocessing context of the grading workers (``$IMBALANCE_LAB_MP_START``)."""
+    method = os.environ.get(START_METHOD_ENV) or None
+    if method not in (None, *multiprocessing.get_all_start_methods()):
+        raise ValueError(f"${START_METHOD_ENV}={method!r} is not a start method here; use one of "
+                         f"{', '.join(multiprocessing.get_all_start_methods())}")
+    return multiprocessing.get_context(method)
+
+
+def _outcomes(tasks: list[Task], workers: int, assignment_id: str, context):
+    """Grade ``tasks`` in ``workers`` processes started by the multiprocessing ``context``; yield
+    ``(task, record or exception)`` as each ends.
 
     A worker that dies fails every submission in flight (at most ``workers + 1``). Each of those
     is graded again alone, in a fresh pool: a second death there can only be its own, and it is
@@ -470,7 +498,8 @@ def _outcomes(tasks: list[Task], workers: int, assignment_id: str):
                 pool.shutdown(wait=True)
                 pool, broken = None, False
             if pool is None:
-                pool = ProcessPoolExecutor(workers, initializer=_warm, initargs=(assignment_id,))
+                pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm,
+                                           initargs=(assignment_id, dict(os.environ)))
             if suspects and not running and not broken:
                 alone = start(suspects)
             while not suspects and todo and len(running) <= workers and not broken:
@@ -520,6 +549,7 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
     from grader import gradebook
 
     check_sandbox(unsafe_no_sandbox)
+    context = _pool_context()
     course_dir = Path(course_dir)
     assignment = load_assignment(assignment_id)
     load_key(assignment_id)  # a key that disagrees with the declaration stops here, before any work
@@ -562,7 +592,7 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
             return _finish(records, json_path)
         bar = tqdm(total=len(tasks), desc=f"grading {assignment_id}", unit="nb",
                    disable=not progress, file=sys.stderr)
-        with contextlib.closing(_outcomes(tasks, workers, assignment_id)) as outcomes:
+        with contextlib.closing(_outcomes(tasks, workers, assignment_id, context)) as outcomes:
             try:
                 for task, outcome in outcomes:
                     if isinstance(outcome, (GradingConfigError, SandboxUnavailable)):

@@ -1,7 +1,8 @@
 """The declared contract of an assignment, and its grader-side answer key.
 
 An assignment lives in one folder, ``grader/assignments/<assignment_id>/`` (listed in
-:data:`grader.assignments.ASSIGNMENTS`). Its ``__init__.py`` declares it once::
+:data:`grader.assignments.ASSIGNMENTS`; further ones in the package ``$IMBALANCE_LAB_ASSIGNMENTS``
+names). Its ``__init__.py`` declares it once::
 
     ASSIGNMENT = Assignment("ex01_class_weights", notebooks=[
         Notebook("ex01_class_weights", questions=[
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping
@@ -256,16 +258,43 @@ def notebook_problems(assignment: Assignment, name: str, nb) -> list[str]:
     return problems
 
 
+#: Names a package of further assignments (a course's own, the test suite's fixtures): an id that
+#: ``grader.assignments`` lacks is looked up as ``<package>.<assignment_id>``. An environment
+#: variable, so grading workers get it under every start method, and so does a ``course`` command.
+PACKAGE_ENV = "IMBALANCE_LAB_ASSIGNMENTS"
+
+
 def _module(assignment_id: str):
+    """``grader.assignments.<id>``, else ``$IMBALANCE_LAB_ASSIGNMENTS.<id>``.
+
+    Raises ValueError for an invalid id, a variable that names no importable package, or when
+    neither package has the assignment; one that imports something missing raises its own error.
+    """
     if not isinstance(assignment_id, str) or not _ID.match(assignment_id):
         raise ValueError(f"invalid assignment id {assignment_id!r}")
-    try:
-        return importlib.import_module(f"grader.assignments.{assignment_id}")
-    except ModuleNotFoundError as exc:
-        if exc.name not in (f"grader.assignments.{assignment_id}", "grader.assignments"):
-            raise  # the assignment exists but imports something missing
+    module = _import_if_present(f"grader.assignments.{assignment_id}")
+    extra = os.environ.get(PACKAGE_ENV)
+    if module is None and extra:
+        try:
+            importlib.import_module(extra)
+        except (ImportError, ValueError, TypeError) as exc:
+            raise ValueError(f"${PACKAGE_ENV}={extra!r} names no importable package ({exc})") from None
+        module = _import_if_present(f"{extra}.{assignment_id}")
+    if module is None:
         raise ValueError(f"no assignment {assignment_id!r} (no folder grader/assignments/"
-                         f"{assignment_id}/)") from exc
+                         f"{assignment_id}/)")
+    return module
+
+
+def _import_if_present(name: str):
+    """The module ``name``, or None when there is none (a module that imports something missing
+    raises: the assignment exists but cannot load)."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
 
 
 def load_assignment(assignment_id: str) -> Assignment:

@@ -1,19 +1,17 @@
 """End to end: grade a small class into the gradebook (tiny fixture assignment and ex01)."""
 import csv
 import json
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
-import tiny_assignment as T  # noqa: E402
+from grader import demo
+from grader.autograde import autograde
+from grader.cli import main
+from grader.gradebook import Gradebook, db_url_for
 
-from grader import demo  # noqa: E402
-from grader.autograde import autograde  # noqa: E402
-from grader.cli import main  # noqa: E402
-from grader.gradebook import Gradebook, db_url_for  # noqa: E402
+from fixture_assignments import tiny_fixture as T
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -21,7 +19,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    T.install()
     root = tmp_path_factory.mktemp("course")
     T.write_course(root)
     subs = root / "submitted"

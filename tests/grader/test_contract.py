@@ -2,14 +2,17 @@
 judge gives questions whose cells did not run zero before any key; the generator checks its parts."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import nbformat
 import pytest
 
 from grader.assignments import ASSIGNMENTS
 from grader.authoring import Author, AuthoringError
 from grader.autograde import notebook_id
-from grader.contract import (Assignment, AssignmentKey, GradingConfigError, Notebook, Question,
-                             key_problems, load_assignment, load_key, notebook_problems)
+from grader.contract import (PACKAGE_ENV, Assignment, AssignmentKey, GradingConfigError, Notebook,
+                             Question, key_problems, load_assignment, load_key, notebook_problems)
 from grader.judge import DELETED, judge
 from grader.release import ROOT
 from grader.spec import Run, Verdict
@@ -196,3 +199,39 @@ def test_every_solution_file_is_python():
     for aid in ASSIGNMENTS:
         path = ROOT / "grader" / "assignments" / aid / "solution.py"
         compile(path.read_text(), str(path), "exec")
+
+
+# ---------------------------------------------------------------- finding an assignment by id
+
+def test_the_suites_own_assignment_is_found_by_id():
+    # tests/conftest.py names the suite's package; nothing registers the fixture anywhere
+    assert load_assignment("tiny_fixture").assignment_id == "tiny_fixture"
+    assert load_key("tiny_fixture").answers == ("ratio",)
+    assert "grader.assignments.tiny_fixture" not in sys.modules
+
+
+def test_without_the_variable_only_the_courses_assignments_exist(monkeypatch):
+    monkeypatch.delenv(PACKAGE_ENV)
+    with pytest.raises(ValueError, match="no assignment 'tiny_fixture'"):
+        load_key("tiny_fixture")
+    with pytest.raises(ValueError, match="invalid assignment id"):
+        load_key("fixture_assignments.tiny_fixture")
+
+
+@pytest.mark.parametrize("package", ["no_such_package", "a..b"])
+def test_a_variable_naming_no_package_is_a_clear_error(monkeypatch, package):
+    monkeypatch.setenv(PACKAGE_ENV, package)
+    assert load_assignment("ex01_class_weights").assignment_id == "ex01_class_weights"  # not needed
+    with pytest.raises(ValueError, match=f"IMBALANCE_LAB_ASSIGNMENTS='{package}' names no importable package"):
+        load_key("tiny_fixture")
+
+
+def test_an_assignment_that_imports_something_missing_says_so(tmp_path):
+    (tmp_path / "course_keys").mkdir()
+    (tmp_path / "course_keys" / "__init__.py").write_text("")
+    (tmp_path / "course_keys" / "ps1.py").write_text("import no_such_dependency\n")
+    code = "from grader.contract import load_key; load_key('ps1')"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path),
+                               PACKAGE_ENV: "course_keys"})
+    assert "No module named 'no_such_dependency'" in proc.stderr, proc.stderr[-500:]

@@ -3,19 +3,17 @@ that way changes a verdict (grader/preimport.py, the template in grader/runner.p
 import os
 import secrets
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
-import tiny_assignment as T  # noqa: E402
+from grader import preimport, sandbox
+from grader.autograde import autograde
+from grader.extract import extraction_cell
+from grader.limits import Limits
+from grader.runner import child_env, launch
 
-from grader import preimport, sandbox  # noqa: E402
-from grader.autograde import autograde  # noqa: E402
-from grader.extract import extraction_cell  # noqa: E402
-from grader.limits import Limits  # noqa: E402
-from grader.runner import child_env, launch  # noqa: E402
+from fixture_assignments import tiny_fixture as T
 
 needs_sandbox = pytest.mark.skipif(sandbox.sandbox_problem() is not None,
                                    reason=f"sandbox unavailable: {sandbox.sandbox_problem()}")
@@ -114,7 +112,6 @@ EXPECTED_ERRORS = ["ImportError", "AttributeError", "AttributeError", "ModuleNot
 @pytest.fixture(scope="module")
 def batches(tmp_path_factory):
     """The same class graded with the submission's imports preloaded, and without."""
-    T.install()
     root = tmp_path_factory.mktemp("course")
     T.write_course(root)
     notebooks = {

@@ -4,7 +4,7 @@ One class of two per assignment, graded by ``autograde`` in the sandbox: ``solut
 the source notebook, ``stub`` the released copy unanswered. The solution's visible tests all
 pass and every point of the declaration is earned; every visible test of the stub fails and it
 earns 0. nbgrader's own ``validate`` (what instructors keep) agrees on one assignment.
-``project_toxicity`` is graded this way in tests/grader/test_projects.py (with the grader's oracle).
+``project_toxicity`` is graded this way in tests/grader/test_project_keys.py (with the grader's oracle).
 """
 from __future__ import annotations
 

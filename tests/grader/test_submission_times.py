@@ -4,17 +4,15 @@ import csv
 import subprocess
 import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
-import tiny_assignment as T  # noqa: E402
+from grader.autograde import autograde
+from grader.cli import main
+from grader.gradebook import Gradebook, db_url_for
 
-from grader.autograde import autograde  # noqa: E402
-from grader.cli import main  # noqa: E402
-from grader.gradebook import Gradebook, db_url_for  # noqa: E402
+from fixture_assignments import tiny_fixture as T
 
 pytestmark = pytest.mark.slow
 AID, COURSE = T.ASSIGNMENT_ID, "c101"
@@ -33,7 +31,6 @@ def exchange_class(tmp_path_factory):
     nbgrader's own option; the instructor collects late and autogrades. Returns (course, records,
     due date, bob's claim)."""
     tmp = tmp_path_factory.mktemp("exchange_class")
-    T.install()
     course, exchange = tmp / "course", tmp / "exchange"
     released = T.write_course(course)
     (exchange / COURSE / "inbound").mkdir(parents=True)

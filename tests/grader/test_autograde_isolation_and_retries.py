@@ -7,29 +7,23 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-sys.path.insert(0, str(FIXTURES))
-import tiny_assignment as T  # noqa: E402
+import grader.autograde as A
+from grader import sandbox
+from grader.cli import main
+from grader.limits import Limits
+from grader.runner import launch
 
-import grader.autograde as A  # noqa: E402
-from grader import sandbox  # noqa: E402
-from grader.cli import main  # noqa: E402
-from grader.limits import Limits  # noqa: E402
-from grader.runner import launch  # noqa: E402
+from fixture_assignments import tiny_fixture as T
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.grading_workers,
               pytest.mark.skipif(sandbox.sandbox_problem() is not None,
                                  reason=f"sandbox unavailable: {sandbox.sandbox_problem()}")]
-
-CLI = (f"import sys; sys.path.insert(0, {str(FIXTURES)!r}); import tiny_assignment as T; "
-       "T.install(); from grader.cli import main; sys.exit(main(sys.argv[1:]))")
 
 # A student who takes every process the sandbox allows and keeps them (within the cell's time).
 HOG = ("import os, time\n"
@@ -53,11 +47,10 @@ def _course(root: Path, students: dict) -> Path:
 
 
 def _autograde(course: Path, *extra):
-    argv = [sys.executable, "-c", CLI, "autograde", "tiny_fixture", "--submissions",
-            str(course / "subs"), "--course-dir", str(course), "--workers", "2",
-            "--json", str(course / "results.json"), *extra]
-    return subprocess.Popen(argv, start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return T.course_process("autograde", "tiny_fixture", "--submissions", str(course / "subs"),
+                            "--course-dir", str(course), "--workers", "2",
+                            "--json", str(course / "results.json"), *extra,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _full_uids(at_least: int) -> set[int]:
@@ -127,7 +120,6 @@ SPARE = 29_600  # uids outside the default range: nothing else on this host leas
 def test_a_sandbox_that_could_not_start_is_retried_on_another_uid(tmp_path):
     """Every process its uid may have is taken before the sandbox starts: our failure, not the
     student's; grading starts again on another uid."""
-    T.install()
     T.write_course(tmp_path)
     nb = tmp_path / "s" / "tiny_fixture.ipynb"
     nb.parent.mkdir()
@@ -145,7 +137,6 @@ def test_a_sandbox_that_could_not_start_is_retried_on_another_uid(tmp_path):
 
 
 def test_a_grader_failure_is_reported_as_ours_and_not_stored(tmp_path, monkeypatch, capsys):
-    T.install()
     course = _course(tmp_path, {"s": T.CORRECT})
     argv = ["autograde", "tiny_fixture", "--submissions", str(course / "subs"),
             "--course-dir", str(course), "--workers", "1"]
@@ -162,23 +153,9 @@ def test_a_grader_failure_is_reported_as_ours_and_not_stored(tmp_path, monkeypat
     assert json.loads(A.results_dir(course, "tiny_fixture").joinpath("s.json").read_text())["score"] == 3
 
 
-REAL_GRADE = A.grade_submission
-
-
-def _worker_dies(task, uid=None):
-    """grade_submission, but the worker process dies on ``killer`` always and ``flaky`` once."""
-    died = Path(task.artifacts_dir).with_name(f"{task.student_id}.died")
-    if task.student_id == "killer" or (task.student_id == "flaky" and not died.exists()):
-        died.parent.mkdir(parents=True, exist_ok=True)
-        died.touch()
-        os.kill(os.getpid(), signal.SIGKILL)
-    return REAL_GRADE(task, uid)
-
-
 def test_a_dead_worker_costs_no_student_a_grade_unless_it_kills_two(tmp_path, monkeypatch):
-    T.install()
     course = _course(tmp_path, {sid: T.CORRECT for sid in ("good", "flaky", "killer")})
-    monkeypatch.setattr(A, "grade_submission", _worker_dies)
+    monkeypatch.setattr(A, "grade_submission", T.grade_or_die)
     records = A.autograde("tiny_fixture", course / "subs", course_dir=course, workers=2,
                           progress=False)
     assert (course / "feedback_artifacts" / "tiny_fixture" / "flaky.died").exists()

@@ -6,20 +6,18 @@ batch keeps full marks.
 """
 import json
 import socket
-import sys
 import threading
 from pathlib import Path
 
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
-import tiny_assignment as T  # noqa: E402
+from grader import sandbox
+from grader.autograde import autograde, results_dir
+from grader.gradebook import Gradebook, auto_scores, db_url_for
+from grader.limits import Limits
 
-from grader import sandbox  # noqa: E402
-from grader.autograde import autograde, results_dir  # noqa: E402
-from grader.gradebook import Gradebook, auto_scores, db_url_for  # noqa: E402
-from grader.limits import Limits  # noqa: E402
+from fixture_assignments import tiny_fixture as T
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(sandbox.sandbox_problem() is not None,
@@ -139,7 +137,6 @@ def _notebook(answers: dict):
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    T.install()
     course = tmp_path_factory.mktemp("course")
     T.write_course(course)
     (course / "solutions").mkdir()

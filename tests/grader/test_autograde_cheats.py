@@ -1,14 +1,11 @@
 """Students gaming the grader gain nothing: monkeypatching, tags, early exits, forged output."""
-import sys
-from pathlib import Path
-
 import nbformat
+import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
-import tiny_assignment as T  # noqa: E402
+from grader.autograde import autograde
 
-from grader.autograde import autograde  # noqa: E402
+from fixture_assignments import tiny_fixture as T
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +41,6 @@ ATTACKS = {
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    T.install()
     root = tmp_path_factory.mktemp("course")
     T.write_course(root)
     subs = root / "submitted"
@@ -82,3 +78,14 @@ def test_kernel_death_is_an_error_with_a_message(results):
 def test_unsupported_value_is_named_in_feedback(results):
     fb = results["always_equal"]["questions"]["test_ratio"]["feedback"]
     assert fb  # the fixture key says the ratio is wrong; the value never compared equal
+
+
+def test_fixture_fresh_inputs_never_reproduce_the_published_answers():
+    """The attack tests hard-code the published answers (share 0.75, ratio 3.0); the grader draws
+    a new seed per run, so no seed may make a fresh probe or parameter set agree with them."""
+    for seed in range(3000):
+        rng = np.random.default_rng(seed)
+        params, probes = T.KEY.parameter_sets(rng), T.KEY.probes(rng)
+        (a, b), = probes["share"][1:]
+        assert a / (a + b) != 0.75
+        assert all(round(p["n_a"] / p["n_b"], 2) != 3.0 for p in params[1:])

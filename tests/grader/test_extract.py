@@ -1,23 +1,15 @@
-"""Engine units: answer extraction round trip, strict parsing, normalisation, malformed input."""
+"""Reading answers out of a student's kernel (grader/extract.py): the extraction cell's round trip,
+plain data only, strict parsing, forged shapes."""
 import contextlib
 import io
-import json
 import math
-import os
-import sys
-from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
-import tiny_assignment as T  # noqa: E402
-
-from grader.extract import (MalformedResult, decode, encode, extraction_cell, read_answers,  # noqa: E402
+from grader.extract import (MalformedResult, decode, encode, extraction_cell, read_answers,
                             read_probes, strict_loads)
-from grader.normalize import SubmissionError, normalize, read_notebook  # noqa: E402
-from grader.spec import CallError, Missing, Unsupported  # noqa: E402
+from grader.spec import CallError, Missing, Unsupported
 
 
 def run_extraction(namespace, answers, probes=None, call_timeout=2.0):
@@ -203,98 +195,3 @@ def test_read_answers_rejects_forged_shapes():
         read_answers({"answers": {"x": {"value": 1, "points": 10}}}, ["x"])
     with pytest.raises(MalformedResult):
         read_probes({"probes": {"f": [{"ok": 1}]}}, {"f": 2})
-
-
-# ---------------------------------------------------------------- normalisation
-
-def cell_by_gid(nb, gid):
-    return next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == gid)
-
-
-def test_normalize_restores_locked_cells_and_strips_student_metadata():
-    sub = T.submission(T.CORRECT)
-    test = cell_by_gid(sub, "test_ratio")
-    test.source = "pass  # the student emptied the test"
-    test.metadata["tags"] = ["skip-execution", "raises-exception"]
-    test.metadata.nbgrader["points"] = 100
-    cell_by_gid(sub, "answer_ratio").metadata["tags"] = ["parameters", "injected-parameters"]
-    sub.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"],
-                                                                  "editable": False}))
-    sub.metadata["kernelspec"] = {"name": "evil", "language": "R", "display_name": "R"}
-    norm = normalize(sub, T.released_notebook())
-    released = T.released_notebook()
-    restored = cell_by_gid(norm.notebook, "test_ratio")
-    assert restored.source == cell_by_gid(released, "test_ratio").source
-    assert restored.metadata.nbgrader["points"] == 2 and restored.metadata["tags"] == []
-    assert cell_by_gid(norm.notebook, "answer_ratio").source == T.CORRECT["answer_ratio"]
-    tagged = [c for c in norm.notebook.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and tagged[0].source == "n_a = 30\nn_b = 10"
-    assert norm.notebook.cells[-1].metadata == {"tags": []}
-    assert norm.notebook.metadata["kernelspec"]["name"] == "python3"
-    assert all(c.get("outputs", []) == [] for c in norm.notebook.cells)
-    assert norm.deleted == [] and "test_ratio" in norm.expected
-
-
-def test_normalize_detects_deleted_cells_and_reinserts_parameters():
-    sub = T.submission(T.CORRECT, drop=("test_share", "params", "answer_share"))
-    norm = normalize(sub, T.released_notebook())
-    assert sorted(norm.deleted) == ["answer_share", "test_share"]
-    assert "parameters" in norm.notebook.cells[0].metadata["tags"]
-    assert "test_share" not in norm.expected
-
-
-def test_normalize_duplicate_grade_ids_keep_the_first():
-    sub = T.submission(T.CORRECT)
-    copy = nbformat.from_dict(json.loads(json.dumps(cell_by_gid(sub, "test_share"))))
-    copy.source = "share = lambda a, b: 0.5"
-    sub.cells.insert(1, copy)
-    norm = normalize(sub, T.released_notebook())
-    first = norm.notebook.cells[1]
-    assert first.source == "assert share(1, 1) == 0.5" and "nbgrader" in first.metadata
-    assert norm.notebook.cells[6].metadata == {"tags": []}  # the original, now a plain cell
-    ids = [c["id"] for c in norm.notebook.cells]
-    assert len(ids) == len(set(ids))
-
-
-# ---------------------------------------------------------------- malformed submissions
-
-@pytest.mark.parametrize("content, message", [
-    (b"{nope", "not valid JSON"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
-    (b"[1, 2]", "not a Jupyter notebook"),
-    (json.dumps({"nbformat": 3, "cells": [], "metadata": {}}).encode(), "nbformat 3"),
-    (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-                 "cells": [{"cell_type": "code"}]}).encode(), "not a valid notebook"),
-    (nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x=1")])).encode(),
-     "no nbgrader cell metadata"),
-])
-def test_malformed_notebooks_give_clear_errors(tmp_path, content, message):
-    path = tmp_path / "nb.ipynb"
-    path.write_bytes(content)
-    with pytest.raises(SubmissionError, match=message):
-        read_notebook(path)
-
-
-def test_huge_file_symlink_and_directory_are_refused(tmp_path):
-    real = tmp_path / "real.ipynb"
-    nbformat.write(T.submission(T.CORRECT), real)
-    assert read_notebook(real).cells
-    with pytest.raises(SubmissionError, match="limit"):
-        read_notebook(real, max_bytes=100)
-    link = tmp_path / "link.ipynb"
-    os.symlink(real, link)
-    with pytest.raises(SubmissionError, match="symbolic link"):
-        read_notebook(link)
-    with pytest.raises(SubmissionError, match="regular file"):
-        read_notebook(tmp_path)
-
-
-def test_fixture_fresh_inputs_never_reproduce_the_published_answers():
-    """The attack tests hard-code the published answers (share 0.75, ratio 3.0); the grader draws
-    a new seed per run, so no seed may make a fresh probe or parameter set agree with them."""
-    for seed in range(3000):
-        rng = np.random.default_rng(seed)
-        params, probes = T.KEY.parameter_sets(rng), T.KEY.probes(rng)
-        (a, b), = probes["share"][1:]
-        assert a / (a + b) != 0.75
-        assert all(round(p["n_a"] / p["n_b"], 2) != 3.0 for p in params[1:])

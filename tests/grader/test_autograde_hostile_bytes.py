@@ -10,21 +10,18 @@ import csv
 import json
 import os
 import random
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
-import tiny_assignment as T  # noqa: E402
+import grader.autograde as A
+from grader import gradebook, sandbox
+from grader.cli import main
+from grader.commands.feedback import write_feedback
+from grader.normalize import read_notebook
+from grader.report import write_report
 
-import grader.autograde as A  # noqa: E402
-from grader import gradebook, sandbox  # noqa: E402
-from grader.cli import main  # noqa: E402
-from grader.commands.feedback import write_feedback  # noqa: E402
-from grader.normalize import read_notebook  # noqa: E402
-from grader.report import write_report  # noqa: E402
+from fixture_assignments import tiny_fixture as T
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(sandbox.sandbox_problem() is not None,
@@ -102,7 +99,6 @@ def _hostile_class(rng):
 
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory):
-    T.install()
     rng = random.Random(SEED)
     course = tmp_path_factory.mktemp("course")
     T.write_course(course)
@@ -186,7 +182,6 @@ def test_fuzz_rerun_works(fuzzed):
 def test_a_student_whose_result_cannot_be_written_is_that_students_error(tmp_path, monkeypatch):
     """A write that fails (here: a file where the student's autograded folder goes) or a gradebook
     that refuses one student costs that student a result, with a message naming them."""
-    T.install()
     T.write_course(tmp_path)
     for sid in ("good", "blocked", "refused"):
         _write(tmp_path / "subs", sid, T.submission(T.CORRECT))
@@ -231,7 +226,6 @@ def test_a_trailing_newline_is_not_a_second_student(tmp_path):
 
 def test_odd_folder_names_never_reach_the_gradebook(tmp_path):
     """A folder name with a newline, or not UTF-8, is reported (escaped) and stored nowhere."""
-    T.install()
     T.write_course(tmp_path)
     for sid in ("bob", "bob\n", b"\xff\xfe"):
         _write(tmp_path / "subs", sid, T.submission(T.CORRECT))
@@ -265,7 +259,6 @@ def test_submission_time_comes_from_the_file_system(tmp_path):
     and flagged when it cannot be true; next to a flat ``<student>/<nb>.ipynb`` it is nobody's."""
     from datetime import datetime, timedelta
 
-    T.install()
     T.write_course(tmp_path)
     subs = tmp_path / "subs"
     claims = {"past": "2000-01-01 00:00:00 UTC", "future": "2999-01-01 00:00:00 UTC",

@@ -8,23 +8,19 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import weakref
-from pathlib import Path
 
 import nbformat
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-sys.path.insert(0, str(FIXTURES))
-import tiny_assignment as T  # noqa: E402
+import grader.autograde as A
+from grader import gradebook, sandbox
+from grader.cli import main
 
-import grader.autograde as A  # noqa: E402
-from grader import gradebook, sandbox  # noqa: E402
-from grader.cli import main  # noqa: E402
+from fixture_assignments import tiny_fixture as T
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.grading_workers,
               pytest.mark.skipif(sandbox.sandbox_problem() is not None,
                                  reason=f"sandbox unavailable: {sandbox.sandbox_problem()}")]
 NB = "tiny_fixture.ipynb"
@@ -42,7 +38,6 @@ def _write(subs, sid, nb=None, raw=None, name=NB):
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory):
-    T.install()
     course = tmp_path_factory.mktemp("course")
     T.write_course(course)
     subs = course / "submitted"
@@ -109,7 +104,6 @@ def test_refuses_without_sandbox_unless_unsafe(broken, monkeypatch, capsys):
 
 
 def test_main_process_keeps_no_executed_notebooks(tmp_path, monkeypatch):
-    T.install()
     T.write_course(tmp_path)
     for i in range(6):
         _write(tmp_path / "subs", f"s{i}", T.submission({**T.CORRECT, "answer_ratio":
@@ -131,7 +125,6 @@ def test_main_process_keeps_no_executed_notebooks(tmp_path, monkeypatch):
 
 
 def test_kill_between_result_file_and_gradebook_is_repaired(tmp_path, monkeypatch):
-    T.install()
     T.write_course(tmp_path)
     for sid in ("a", "b", "c"):
         _write(tmp_path / "subs", sid, T.submission(T.CORRECT))
@@ -167,10 +160,6 @@ def _assert_consistent(course, records, students):
         assert scores[sid] == {g: q["points"] for g, q in on_disk["questions"].items()}
 
 
-CLI = (f"import sys; sys.path.insert(0, {str(FIXTURES)!r}); import tiny_assignment as T; "
-       "T.install(); from grader.cli import main; sys.exit(main(sys.argv[1:]))")
-
-
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
 def test_interrupted_batch_resumes_without_double_grading(tmp_path, how):
     T.write_course(tmp_path)
@@ -178,10 +167,9 @@ def test_interrupted_batch_resumes_without_double_grading(tmp_path, how):
     for sid in students:  # slow enough to interrupt mid-batch
         _write(tmp_path / "subs", sid, T.submission({**T.CORRECT, "answer_share":
                                                      "import time\ntime.sleep(0.7)\n" + T.CORRECT["answer_share"]}))
-    argv = [sys.executable, "-c", CLI, "autograde", "tiny_fixture", "--submissions",
-            str(tmp_path / "subs"), "--course-dir", str(tmp_path), "--workers", "2"]
-    proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = T.course_process("autograde", "tiny_fixture", "--submissions", str(tmp_path / "subs"),
+                            "--course-dir", str(tmp_path), "--workers", "2",
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     store = A.results_dir(tmp_path, "tiny_fixture")
     deadline = time.monotonic() + 120
     while len(list(store.glob("*.json"))) < 3 and time.monotonic() < deadline and proc.poll() is None:

@@ -1,6 +1,6 @@
 """Practice identity, the SQLite progress store (concurrency, corruption, privacy), rate limiting,
 graded sessions, widget state and the ``course quiz/login/progress`` commands end to end without
-the quiz service (tests/grader/test_quiz_service.py has the service)."""
+the quiz service (tests/quiz/test_service.py has the service)."""
 import csv
 import io
 import multiprocessing as mp
