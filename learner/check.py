@@ -1,0 +1,151 @@
+"""The check cells of an exercise: ``check("q2_rounded_weights")`` after a question, ``total()``
+at the end. They show what grading would give, and never raise (so Run All reaches the end).
+
+A check runs ``course check --json`` on the **saved** notebook in a separate process, outside the
+kernel, so it is the grading engine itself (the same key, sandbox and re-runs with fresh values):
+what it shows is what ``course autograde`` gives. One check per saved version of the file: the
+other check cells of the notebook reuse its result. It says which file and which save it checked,
+and warns when the kernel ran cells after that save (then save and run the check again).
+
+While the notebook is graded (``NBGRADER_EXECUTION`` is set, by the grader's sandbox or by
+nbgrader) a check cell does nothing: the grader is not there, and grading must not depend on it.
+No grader code is imported here at import time (the sandbox mounts this package, not ``grader``).
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+_cache: dict = {}  # (path, mtime_ns, size) -> result of `course check --json`
+_last_run = [0.0]  # when the kernel last finished a cell other than a check cell
+_hooked = [False]
+
+
+def _hook():
+    """Record when cells run, to tell when the saved file is older than the kernel's state."""
+    if _hooked[0]:
+        return
+    try:
+        ip = get_ipython()  # noqa: F821 - defined inside IPython only
+    except NameError:
+        return
+    _hooked[0] = True
+
+    def after(result):
+        src = getattr(getattr(result, "info", None), "raw_cell", "") or ""
+        if "learner.check" not in src:
+            _last_run[0] = time.time()
+    ip.events.register("post_run_cell", after)
+
+
+def _grading() -> bool:
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def _notebook_path(grade_id: str | None) -> Path | None:
+    """The notebook this kernel runs: Jupyter server names it (JPY_SESSION_NAME); else the newest
+    notebook in the working directory holding the grade id."""
+    named = os.environ.get("JPY_SESSION_NAME") or ""
+    if named.endswith(".ipynb") and Path(named).is_file():
+        return Path(named)
+    found = []
+    for p in Path.cwd().glob("*.ipynb"):
+        try:
+            text = p.read_text(errors="replace")
+        except OSError:
+            continue
+        if grade_id is None or f'"{grade_id}"' in text:
+            found.append(p)
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
+def _run_check(path: Path) -> dict:
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _cache:
+        proc = subprocess.run([sys.executable, "-m", "grader.cli", "check", "--json", str(path)],
+                              capture_output=True, text=True, timeout=1800)
+        try:
+            result = json.loads(proc.stdout)
+        except ValueError:
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            result = {"status": "could_not_check", "error": f"`course check` failed: {tail[0]}"}
+        _cache.clear()
+        _cache[key] = result
+    return _cache[key]
+
+
+def _header(path: Path) -> list[str]:
+    saved = path.stat().st_mtime
+    when = datetime.datetime.fromtimestamp(saved).strftime("%H:%M:%S")
+    lines = [f"Checked the saved file {path.name} (saved at {when}), graded as the grader does."]
+    if _last_run[0] > saved + 1:
+        lines.append("Warning: cells ran after that save, so this check may not show your latest "
+                     "answers: save the notebook (Ctrl+S) and run this cell again.")
+    return lines
+
+
+def _checked(grade_id: str | None):
+    """(notebook path, result) or (None, message) when no check can run; never raises."""
+    _hook()
+    if _grading():
+        return None, None
+    try:
+        path = _notebook_path(grade_id)
+        if path is None:
+            return None, ("Could not find this notebook's saved file: run `course check "
+                          "<your notebook>.ipynb` in a terminal instead.")
+        return path, _run_check(path)
+    except Exception as exc:  # noqa: BLE001 - a check cell never stops the notebook
+        return None, f"The check could not run ({type(exc).__name__}: {exc})."
+
+
+def check(grade_id: str) -> None:
+    """Show the points grading would give question ``grade_id`` and the key's feedback."""
+    path, result = _checked(grade_id)
+    if path is None:
+        if result:
+            print(result)
+        return
+    lines = _header(path)
+    q = (result.get("questions") or {}).get(grade_id)
+    if result.get("status") == "could_not_check" or q is None:
+        lines.append(f"Not checked: {result.get('error') or 'this question is not in the result'}")
+    else:
+        pts = ("scored when your instructor grades it" if q["points"] is None
+               else f"{q['points']:g} / {q['max_points']:g} points")
+        lines.append(f"{grade_id}: {pts}")
+        lines += [f"  - {f}" for f in dict.fromkeys(q["feedback"])]
+    print("\n".join(lines))
+
+
+def total() -> None:
+    """Show the notebook's total, the questions graded by hand, and how to submit."""
+    path, result = _checked(None)
+    if path is None:
+        if result:
+            print(result)
+        return
+    lines = _header(path)
+    if result.get("status") == "could_not_check":
+        lines.append(f"Not checked: {result.get('error')}")
+    else:
+        qs = result.get("questions") or {}
+        auto = sum(q["max_points"] for q in qs.values())
+        if result.get("score") is None:
+            lines.append(f"Your score (out of {auto:g}) is decided when your instructor grades it.")
+        else:
+            lines.append(f"Total: {result['score']:g} / {auto:g} autograded points.")
+            lost = [g for g, q in qs.items() if q["points"] < q["max_points"]]
+            if lost:
+                lines.append("Points missing in: " + ", ".join(lost) + " (see the checks above).")
+        for gid, pts in (result.get("pending") or {}).items():
+            lines.append(f"{gid}: {pts:g} points graded by hand after you submit (pending).")
+    lines.append("To submit: save the notebook, then hand it in from the Assignments tab "
+                 "(or as your instructor tells you).")
+    print("\n".join(lines))
