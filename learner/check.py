@@ -18,29 +18,55 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 _cache: dict = {}  # (path, mtime_ns, size) -> result of `course check --json`
-_last_run = [0.0]  # when the kernel last finished a cell other than a check cell
+_ran: dict = {}  # cell id -> the source the kernel last ran for it (from IPython's events)
 _hooked = [False]
 
 
-def _hook():
-    """Record when cells run, to tell when the saved file is older than the kernel's state."""
-    if _hooked[0]:
-        return
+def _ipython():
     try:
-        ip = get_ipython()  # noqa: F821 - defined inside IPython only
+        return get_ipython()  # noqa: F821 - defined inside IPython only
     except NameError:
+        return None
+
+
+def _hook():
+    """Record which source the kernel ran for each cell, to tell when the saved file is not what
+    the kernel ran."""
+    ip = _ipython()
+    if _hooked[0] or ip is None:
         return
     _hooked[0] = True
 
     def after(result):
-        src = getattr(getattr(result, "info", None), "raw_cell", "") or ""
-        if "learner.check" not in src:
-            _last_run[0] = time.time()
+        info = getattr(result, "info", None)
+        cell_id = getattr(info, "cell_id", None)
+        if cell_id:
+            _ran[cell_id] = (getattr(info, "raw_cell", "") or "").strip()
     ip.events.register("post_run_cell", after)
+
+
+def _unsaved_answers(path: Path) -> list[str]:
+    """Answer cells whose saved source is not what this kernel last ran (edited after saving,
+    or saved but not run). Cells run before the first check are compared with the kernel's input
+    history instead of by cell."""
+    ip = _ipython()
+    if ip is None:
+        return []
+    history = {str(s).strip() for s in ip.user_ns.get("In", [])}
+    nb = json.loads(path.read_text())
+    out = []
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") != "code" or not meta.get("solution"):
+            continue
+        src = "".join(cell.get("source", "")).strip()
+        ran = _ran.get(cell.get("id"))
+        if (ran is not None and ran != src) or (ran is None and src not in history):
+            out.append(meta.get("grade_id") or cell.get("id"))
+    return out
 
 
 def _grading() -> bool:
@@ -81,12 +107,15 @@ def _run_check(path: Path) -> dict:
 
 
 def _header(path: Path) -> list[str]:
-    saved = path.stat().st_mtime
-    when = datetime.datetime.fromtimestamp(saved).strftime("%H:%M:%S")
+    when = datetime.datetime.fromtimestamp(path.stat().st_mtime).strftime("%H:%M:%S")
     lines = [f"Checked the saved file {path.name} (saved at {when}), graded as the grader does."]
-    if _last_run[0] > saved + 1:
-        lines.append("Warning: cells ran after that save, so this check may not show your latest "
-                     "answers: save the notebook (Ctrl+S) and run this cell again.")
+    try:
+        stale = _unsaved_answers(path)
+    except (OSError, ValueError):
+        stale = []
+    if stale:
+        lines.append("Warning: the saved file is not what your kernel ran in " + ", ".join(stale)
+                     + ": save the notebook (Ctrl+S), run those cells, and run this check again.")
     return lines
 
 
