@@ -5,7 +5,7 @@ A check runs ``course check --json`` on the **saved** notebook in a separate pro
 kernel, so it is the grading engine itself (the same key, sandbox and re-runs with fresh values):
 what it shows is what ``course autograde`` gives. One check per saved version of the file: the
 other check cells of the notebook reuse its result. It says which file and which save it checked,
-and warns when the kernel ran cells after that save (then save and run the check again).
+and warns when the saved answers are not what the kernel ran (then save and check again).
 
 While the notebook is graded (``NBGRADER_EXECUTION`` is set, by the grader's sandbox or by
 nbgrader) a check cell does nothing: the grader is not there, and grading must not depend on it.
@@ -166,11 +166,14 @@ def total() -> None:
     else:
         qs = result.get("questions") or {}
         auto = sum(q["max_points"] for q in qs.values())
+        unseen = sum(q["max_points"] for q in qs.values() if q["points"] is None)
         if result.get("score") is None:
             lines.append(f"Your score (out of {auto:g}) is decided when your instructor grades it.")
         else:
-            lines.append(f"Total: {result['score']:g} / {auto:g} autograded points.")
-            lost = [g for g, q in qs.items() if q["points"] < q["max_points"]]
+            later = f" ({unseen:g} more scored at grading, on the hidden test set)" if unseen else ""
+            lines.append(f"Total: {result['score']:g} / {auto:g} autograded points{later}.")
+            lost = [g for g, q in qs.items()
+                    if q["points"] is not None and q["points"] < q["max_points"]]
             if lost:
                 lines.append("Points missing in: " + ", ".join(lost) + " (see the checks above).")
         for gid, pts in (result.get("pending") or {}).items():

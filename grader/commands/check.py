@@ -5,10 +5,11 @@ grade_submission`: the same key, in the same sandbox), including the key's re-ru
 parameters; it draws its own fresh values, never the grade's (keys give the same verdict whatever
 the draw, so the check's points per question are the grade's). Questions graded by hand are named
 with their points, as pending. For a test (``check_shows_scores=False``) it says only whether the
-answers are in a form the grader can read: the score comes at grading.
+answers can be judged: the score comes at grading; nor does it show the points of a project's
+questions judged on its hidden test set (``Question.hidden_test``).
 
-Exit codes, for scripts and editors: 0 every autograded point earned (for a test: every answer
-readable), 1 points missing, 2 the notebook could not be checked. ``--json`` prints one object
+Exit codes, for scripts and editors: 0 every autograded point the check can show earned (the others
+could run), 1 points missing, 2 the notebook could not be checked. ``--json`` prints one object
 shaped like one student's entry in ``course autograde --json``, plus ``pending`` (manual points).
 """
 from __future__ import annotations
@@ -101,23 +102,36 @@ def check_notebook(path, assignment_id: str | None = None, course_dir=None,
     out = {k: record.get(k) for k in ("score", "max_score", "status", "error", "questions")}
     out["pending"] = {q.grade_id: q.points for q in assignment.questions if q.manual}
     out["assignment"], out["shows_scores"], out["sandboxed"] = aid, assignment.check_shows_scores, isolated
-    if not assignment.check_shows_scores:
-        # a test: telling which answers are right would be an answer oracle (decisions.md, 18)
-        cells = record.get("cells", {})
-        for gid, q in out["questions"].items():
-            cell = cells.get(gid, {})
-            form = ("the grader could not read this answer: " + (cell.get("error") or "it did not run")
-                    if not cell.get("executed") or cell.get("error") else "answer in a readable form")
-            out["questions"][gid] = {"points": None, "max_points": q["max_points"], "feedback": [form]}
-        out["score"] = None
+    # What the rules let a learner see before grading (decisions.md, 18): no points for a test
+    # (an answer oracle), none for a project's hidden test set; only whether the answer could run.
+    hidden = {q.grade_id for q in assignment.auto_questions
+              if q.hidden_test or not assignment.check_shows_scores}
+    cells = record.get("cells", {})
+    for gid in hidden & set(out["questions"]):
+        q, cell = out["questions"][gid], cells.get(gid, {})
+        ran = cell.get("executed") and not cell.get("error") and record["status"] == "graded"
+        why = "the test set is hidden" if assignment.check_shows_scores else "this is a test"
+        form = (READABLE if ran else "the grader could not judge this answer: "
+                + (cell.get("error") or record.get("error") or "its cell did not run"))
+        out["questions"][gid] = {"points": None, "max_points": q["max_points"],
+                                 "feedback": [form, f"scored when your instructor grades it ({why})"]}
+    # the notebook's own test cells that raised: quoted under a question that lost points
+    out["test_errors"] = {gid: cells[gid]["error"] for gid in out["questions"]
+                          if cells.get(gid, {}).get("error")}
+    shown = [q["points"] for q in out["questions"].values() if q["points"] is not None]
+    out["score"] = round(sum(shown), 6) if assignment.check_shows_scores else None
     return out
 
 
+READABLE = "your answer ran and can be judged"
+
+
 def exit_code(result: dict) -> int:
-    if result["score"] is None:  # a test: every answer readable
-        return FULL if all(q["feedback"] == ["answer in a readable form"]
-                           for q in result["questions"].values()) else MISSING
-    return FULL if result["score"] >= result["max_score"] - 1e-9 else MISSING
+    """0 when every autograded point the check can show is earned (and every answer it cannot
+    score could run), else 1."""
+    ok = all(q["feedback"][:1] == [READABLE] if q["points"] is None
+             else q["points"] >= q["max_points"] - 1e-9 for q in result["questions"].values())
+    return FULL if ok else MISSING
 
 
 def report_lines(result: dict) -> list[str]:
@@ -129,10 +143,14 @@ def report_lines(result: dict) -> list[str]:
     if result["status"] == "error" and result.get("error"):
         lines.append(f"problem: {printable(result['error'])}")
     for gid, q in result["questions"].items():
-        pts = "graded at grading" if q["points"] is None else f"{q['points']:g} / {q['max_points']:g}"
+        worth = f"worth {q['max_points']:g} point{'' if q['max_points'] == 1 else 's'}"
+        pts = (f"{worth}, scored at grading" if q["points"] is None
+               else f"{q['points']:g} / {q['max_points']:g}")
         lines.append(f"{gid}: {pts}")
         seen = set()
-        for f in q["feedback"]:
+        lost = q["points"] is not None and q["points"] < q["max_points"]
+        tested = result.get("test_errors", {}).get(gid) if lost or q["points"] is None else None
+        for f in q["feedback"] + ([f"its test cell failed: {tested}"] if tested else []):
             if f not in seen:
                 seen.add(f)
                 lines.append(f"  - {printable(f)}")
@@ -140,13 +158,15 @@ def report_lines(result: dict) -> list[str]:
         lines.append(f"{gid}: {pts:g} points, graded by hand after you submit (pending)")
     auto_max = sum(q["max_points"] for q in result["questions"].values())
     pending = sum(result["pending"].values())
+    unseen = sum(q["max_points"] for q in result["questions"].values() if q["points"] is None)
     if result["score"] is None:
-        lines.append(f"This is a test: the check shows whether your answers are in a form the "
-                     f"grader can read, not whether they are right; your score (out of "
-                     f"{auto_max:g}) comes when your instructor grades it.")
+        lines.append(f"This is a test: the check shows whether your answers can be judged, not "
+                     f"whether they are right; your score (out of {auto_max:g}) comes when your "
+                     "instructor grades it.")
     else:
         tail = f" (+ {pending:g} graded by hand)" if pending else ""
-        lines.append(f"total: {result['score']:g} / {auto_max:g} autograded points{tail}; "
+        later = f", {unseen:g} more scored at grading on the hidden test set" if unseen else ""
+        lines.append(f"total: {result['score']:g} / {auto_max:g} autograded points{later}{tail}; "
                      "checked like grading, with re-runs on other values")
     if not result.get("sandboxed", True):
         lines.append("note: ran without the sandbox (bubblewrap is not available here)")
