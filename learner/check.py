@@ -77,8 +77,9 @@ def _notebook_path(grade_id: str | None) -> Path | None:
     """The notebook this kernel runs: Jupyter server names it (JPY_SESSION_NAME); else the newest
     notebook in the working directory holding the grade id."""
     named = os.environ.get("JPY_SESSION_NAME") or ""
-    if named.endswith(".ipynb") and Path(named).is_file():
-        return Path(named)
+    for cand in (Path(named), Path.cwd() / Path(named).name) if named.endswith(".ipynb") else ():
+        if cand.is_file():
+            return cand
     found = []
     for p in Path.cwd().glob("*.ipynb"):
         try:

@@ -56,3 +56,20 @@ def test_exercise_01_wrong_then_right_answer_through_the_ui(lab, notebook, snap)
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "total: 7 / 7 autograded points" in done.stdout, done.stdout
+
+
+def test_exercise_01_typed_in_weights_show_as_hard_coded_under_q2(lab, notebook, snap):
+    """Issue 18: the check under Q2 grades like the grader (re-runs with other class counts), so
+    typed-in weights are caught before submitting, and Run All reaches the total."""
+    nb = notebook(lab, EXERCISE)
+    nb.type_into(Q1, RIGHT_Q1)
+    nb.type_into(Q2, "w0 = 0.54\nw1 = 6.25")
+    nb.type_into(Q3, RIGHT_Q3)
+    nb.save()
+    nb.run_all(timeout=600_000)
+    assert all(p[1:-2].isdigit() for p in nb.prompts()), nb.prompts()
+    under_q2 = nb.cell(Q2 + 2).locator(".jp-OutputArea-output").inner_text()
+    assert "q2_rounded_weights: 0 / 2 points" in under_q2 and "hard-coded" in under_q2, under_q2
+    total = nb.cell(Q3 + 4).locator(".jp-OutputArea-output").inner_text()
+    assert "Total: 5 / 7 autograded points" in total and "To submit" in total, total
+    snap("exercise01_check_hard_coded_weights")
