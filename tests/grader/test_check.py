@@ -119,16 +119,18 @@ def _executed(path: Path, monkeypatch):
     return nb
 
 
-@pytest.mark.parametrize("sid", ["frank_hardcoded", "carol_partly"])
-def test_run_all_reaches_the_end_and_shows_every_lost_points_feedback(tmp_path, monkeypatch, sid):
-    aid = "ex01_class_weights"
+@pytest.mark.parametrize("aid, sid", [("ex01_class_weights", "frank_hardcoded"),
+                                      ("ex01_class_weights", "carol_partly"),
+                                      ("ex02_labeling_plan", "erin_percent"),
+                                      ("ex03_three_wave_plan", "dave_one_source")])
+def test_run_all_reaches_the_end_and_shows_every_lost_points_feedback(tmp_path, monkeypatch, aid, sid):
     course = demo.prepare_course(tmp_path / "course", [aid])
     subs = demo.write_submissions(course, aid, aid)
     path = subs / sid / aid / f"{aid}.ipynb"
     graded = json.loads(_course("check", "--json", str(path), "--course-dir", str(course)).stdout)
     nb = _executed(path, monkeypatch)  # raises CellExecutionError if an untagged cell raised
     text = {c.id: "".join(o.get("text", "") for o in c.outputs) for c in nb.cells if c.cell_type == "code"}
-    assert "Total:" in text["check_total"]
+    assert "Total:" in text["check_total"] and "To submit" in text["check_total"]
     for gid, q in graded["questions"].items():
         shown = text[f"check_{gid}"]
         assert f"{gid}: {q['points']:g} / {q['max_points']:g} points" in shown
