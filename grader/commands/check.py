@@ -37,9 +37,10 @@ class CheckError(Exception):
     """The notebook could not be checked (exit 2); the message says why and what to do."""
 
 
-def assignment_of(nb) -> str:
+def assignment_of(nb, name: str = "") -> str:
     """The assignment a notebook belongs to, from its nbgrader grade ids (not its file name, so
-    renamed copies such as "Copy of ex01_class_weights.ipynb" are recognised)."""
+    renamed copies such as "Copy of ex01_class_weights.ipynb" are recognised); an assignment not
+    listed in ``ASSIGNMENTS`` is found by the file name ``name`` (without .ipynb)."""
     from grader.assignments import ASSIGNMENTS
     from grader.contract import load_assignment
 
@@ -49,6 +50,12 @@ def assignment_of(nb) -> str:
         declared = {q.grade_id for q in load_assignment(aid).questions}
         if len(declared & ids) > overlap:
             best, overlap = aid, len(declared & ids)
+    if best is None and name:
+        try:
+            declared = {q.grade_id for q in load_assignment(name).questions}
+        except ValueError:
+            declared = set()
+        best = name if declared & ids else None
     if best is None:
         raise CheckError("this notebook has none of the graded cells of any exercise: was it made "
                          "from a released exercise? (pass --assignment)")
@@ -79,7 +86,7 @@ def check_notebook(path, assignment_id: str | None = None, course_dir=None,
 
     nb_path = Path(path)
     try:
-        aid = assignment_id or assignment_of(read_notebook(nb_path))
+        aid = assignment_id or assignment_of(read_notebook(nb_path), nb_path.stem)
         assignment = load_assignment(aid)
     except (SubmissionError, ValueError) as exc:
         raise CheckError(str(exc)) from None
