@@ -31,6 +31,30 @@ _MARKER = re.compile(r"^# %% (?P<id>\S+)\s*$")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+#: The opening text of every notebook on checking, generated here (not per notebook).
+HOW_TO_CHECK = """
+**Check as you go, then submit.** After each question, run its check cell: it shows the points
+grading gives your answer and why, checked by the grader itself on your **saved** notebook, with
+re-runs on other values (so save first: Ctrl+S). A failing test shows its error without stopping
+Run All. In a terminal, `course check <this notebook>.ipynb` does the same. The last cell shows
+your total and how to submit.
+"""
+
+#: For a test (``check_shows_scores=False``): the checks say only whether answers are readable.
+HOW_TO_CHECK_TEST = """
+**Check your answers' form, then submit.** The check cells, run on your **saved** notebook (save
+first: Ctrl+S), say whether the grader can read each answer, not whether it is right: this is a
+test, and your score comes when your instructor grades it. The last cell says how to submit.
+"""
+
+HOW_TO_SUBMIT = """
+## Your total and how to submit
+
+Save the notebook (Ctrl+S), then run the cell below: it checks the saved file and shows your
+total. Then submit it from the Assignments tab (or as your instructor tells you).
+"""
+
+
 class AuthoringError(ValueError):
     """An assignment's notebook text, code and declaration do not fit together."""
 
@@ -155,6 +179,9 @@ class Author:
         source = self._source(grade_id, src)
         self.locked[grade_id] = source
         meta = _meta(grade_id, grade=True, locked=True, points=_points(q.points))
+        # A failing test shows its error but does not stop Run All (JupyterLab and nbclient honour
+        # the tag); grading and `nbgrader validate` still see the error in the cell's outputs.
+        meta["tags"] = ["raises-exception"]
         return new_code_cell(source, id=grade_id, metadata=meta)
 
     def manual(self, grade_id: str, src: str | None = None):
@@ -180,10 +207,28 @@ class Author:
         if problems:
             raise AuthoringError(f"{self.assignment.assignment_id}/{self.declared.name}: "
                                  + "; ".join(problems))
-        nb = new_notebook(cells=cells)
+        nb = new_notebook(cells=self._with_checks(cells))
         nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
         nbformat.validate(nb)
         return nb
+
+    def _with_checks(self, cells: list) -> list:
+        """``cells`` with the learner's checks (:mod:`learner.check`): how to check and submit
+        after the opening cell, a check after each autograded test cell, the total at the end."""
+        auto = {q.grade_id for q in self.declared.questions if not q.manual}
+        how = HOW_TO_CHECK if self.assignment.check_shows_scores else HOW_TO_CHECK_TEST
+        out = [cells[0], self.md("how_to_check", how)]
+        for cell in cells[1:]:
+            out.append(cell)
+            if cell.id in auto:
+                out.append(self._locked_code(f"check_{cell.id}", "from learner.check import check\n"
+                                             f"check({cell.id!r})"))
+        out.append(self.md("how_to_submit", HOW_TO_SUBMIT))
+        out.append(self._locked_code("check_total", "from learner.check import total\ntotal()"))
+        return out
+
+    def _locked_code(self, cell_id: str, source: str):
+        return new_code_cell(source, id=cell_id, metadata=_meta(cell_id, locked=True))
 
     def _constant_problems(self) -> list[str]:
         """The parameters cell assigns the key's defaults (and constants), as literals; each of the

@@ -54,6 +54,8 @@ class Question:
     ``manual``: graded by hand in formgrader (its cell is the answer); the engine skips it.
     ``every_run``: judged on every run (the notebook's own parameters and the fresh ones the key
     draws), so a re-run in which its cells did not run costs it; False: on the notebook's own run.
+    ``hidden_test``: judged on data the learner must not see before grading (a project's hidden
+    test set): a learner's ``course check`` does not show its points, only whether it could run.
     """
 
     grade_id: str
@@ -61,6 +63,7 @@ class Question:
     reads: tuple[str, ...] = ()
     manual: bool = False
     every_run: bool = True
+    hidden_test: bool = False
 
     def __post_init__(self):
         if not isinstance(self.grade_id, str) or not _NAME.match(self.grade_id):

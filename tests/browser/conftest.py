@@ -122,7 +122,9 @@ def start_lab(root: Path, state: Path, env: dict | None = None) -> Lab:
     full_env["JUPYTER_RUNTIME_DIR"] = str(state / "runtime")
     full_env.update(env or {})
     port, token, log = _free_port(), secrets.token_hex(16), state / "jupyterlab.log"
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+    # `-m jupyterlab`, not `-m jupyter lab`: the latter execs whichever jupyter-lab is first on
+    # PATH, whose Python (and so its kernels) may not be this checkout's
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={settings}",
            f"--LabApp.workspaces_dir={state / 'workspaces'}",

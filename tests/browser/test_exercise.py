@@ -9,7 +9,7 @@ pytestmark = pytest.mark.browser
 
 EXERCISE = "exercises/ex01_class_weights/ex01_class_weights.ipynb"
 # Indices of the answer cells (markdown cells included) and what a learner types there.
-Q1, Q2, Q3 = 3, 6, 10
+Q1, Q2, Q3 = 4, 8, 13
 WRONG_Q1 = '''
 def inverse_frequency_weights(counts):
     total = sum(counts.values())
@@ -36,7 +36,9 @@ def test_exercise_01_wrong_then_right_answer_through_the_ui(lab, notebook, snap)
     nb.run_all()
 
     errors = nb.error_outputs()
-    assert len(errors) == 1, errors  # Run All stops at the first failing cell
+    # each failing test shows its error and Run All goes on: Q2's test fails too (it uses Q1's
+    # function), where Run All used to stop at Q1's
+    assert len(errors) == 2 and "larger weight" in errors[1], errors
     assert "AssertionError" in errors[0] and FEEDBACK in errors[0], errors[0]
     shown = nb.cell(Q1 + 1).locator(".jp-OutputArea-output")
     shown.scroll_into_view_if_needed()
@@ -55,4 +57,21 @@ def test_exercise_01_wrong_then_right_answer_through_the_ui(lab, notebook, snap)
     done = subprocess.run([sys.executable, "-m", "grader.cli", "check", str(lab.root / EXERCISE)],
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "total on the notebook's own parameters: 7 / 7" in done.stdout, done.stdout
+    assert "total: 7 / 7 autograded points" in done.stdout, done.stdout
+
+
+def test_exercise_01_typed_in_weights_show_as_hard_coded_under_q2(lab, notebook, snap):
+    """Issue 18: the check under Q2 grades like the grader (re-runs with other class counts), so
+    typed-in weights are caught before submitting, and Run All reaches the total."""
+    nb = notebook(lab, EXERCISE)
+    nb.type_into(Q1, RIGHT_Q1)
+    nb.type_into(Q2, "w0 = 0.54\nw1 = 6.25")
+    nb.type_into(Q3, RIGHT_Q3)
+    nb.save()
+    nb.run_all(timeout=600_000)
+    assert all(p[1:-2].isdigit() for p in nb.prompts()), nb.prompts()
+    under_q2 = nb.cell(Q2 + 2).locator(".jp-OutputArea-output").inner_text()
+    assert "q2_rounded_weights: 0 / 2 points" in under_q2 and "hard-coded" in under_q2, under_q2
+    total = nb.cell(Q3 + 4).locator(".jp-OutputArea-output").inner_text()
+    assert "Total: 5 / 7 autograded points" in total and "To submit" in total, total
+    snap("exercise01_check_hard_coded_weights")

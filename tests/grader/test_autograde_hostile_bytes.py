@@ -163,7 +163,7 @@ def test_fuzz_terminal_csv_report_and_feedback_take_the_class(fuzzed, capsys):
     # `course check` on a student's notebook quotes its test cells' errors
     main(["check", str(course / "submitted" / "error_text" / NB), "--course-dir", str(course)])
     out = capsys.readouterr().out.splitlines()
-    assert any(line.startswith("public test test_share: failed: ValueError") for line in out), out
+    assert any(line.startswith("  - its test cell failed: ValueError") for line in out), out
     assert all(line.isprintable() for line in out), (SEED, out)
 
 

@@ -303,5 +303,6 @@ def test_course_check_on_the_test_shows_forms_not_scores(tmp_path, capsys):
     nbformat.write(demo.sample_notebook(released, {"answers_cell": f"answers = {wrong!r}"}), path)
     assert course(["check", str(path), "--course-dir", str(root)]) == 0
     out = capsys.readouterr().out
-    assert "public test final_q1: passed" in out and "not whether they are right" in out
+    assert "final_q1: worth 1 point, scored at grading" in out and "not whether they are right" in out
+    assert "your answer ran and can be judged" in out
     assert " / 1" not in out and "total" not in out and "Belongs" not in out

@@ -34,9 +34,8 @@ mirrors lesson 05: try it here first, then compare with what the lesson computes
 <details><summary>Show a nudge</summary>
 
 Here N = {DEFAULTS['n_non_toxic'] + DEFAULTS['n_toxic']:,} and K = 2: compute w_0 and w_1
-from those, and think about which two metrics look at the rare class rather than at the crowd
-(PR-AUC and macro F1 are the usual pair; any threshold-free measure of the rare class plus a
-per-class or macro view is as good).
+from those. For the metrics, lesson 02 ("Metrics that reflect risk") compares what each one
+rewards: pick two that look at the rare class rather than at the crowd.
 </details>
 """),
         nb.parameters(),

@@ -35,7 +35,8 @@ Useful helpers: `source_quotas`, `plan_wave`, `simulate_waves`, `random_baseline
 
 Combine source quotas (tilted towards where fraud is common, with a floor for every source),
 weak-rule seeding for likely fraud, deduplication before drawing, and uncertainty sampling after
-a small seed model has been trained on wave 1.
+a small seed model has been trained on wave 1. Lesson 07 ("Labeling under a budget") works
+through each of these; this exercise asks you to put them together.
 </details>
 """),
         nb.parameters(),

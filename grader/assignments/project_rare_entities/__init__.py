@@ -7,8 +7,8 @@ from .key import KEY
 ASSIGNMENT = Assignment(
     "project_rare_entities",
     notebooks=[Notebook("project_rare_entities", questions=[
-        Question("q1_drug_f1", 4, reads=("a_solution",)),
-        Question("q2_overall_f1", 2, reads=("a_solution",)),
+        Question("q1_drug_f1", 4, reads=("a_solution",), hidden_test=True),
+        Question("q2_overall_f1", 2, reads=("a_solution",), hidden_test=True),
         Question("q3_process", 2, reads=("a_solution",)),
         Question("q4_reported_metrics", 1, reads=("a_solution",)),
     ])],

@@ -8,7 +8,7 @@ ASSIGNMENT = Assignment(
     "project_toxicity",
     notebooks=[Notebook("project_toxicity", questions=[
         Question("q1_labels", 2, reads=("a_solution",)),
-        Question("q2_targets", 6, reads=("a_solution",)),
+        Question("q2_targets", 6, reads=("a_solution",), hidden_test=True),
         Question("q3_process", 2, reads=("a_solution",)),
         Question("q4_reported_metrics", 1, reads=("a_solution",)),
     ])],

@@ -1,0 +1,138 @@
+"""`course check` gives the grade's verdict (issue 18): per question the points `course autograde`
+gives, exit 0 exactly at full autograded marks, 1 below, 2 when it cannot check; renamed copies
+are recognised from their metadata; the notebook's own check cells show the same and never stop
+Run All, and do nothing while the notebook is graded."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import demo
+
+COURSE = [sys.executable, "-m", "grader.cli"]
+
+
+def _course(*args, cwd=None):
+    return subprocess.run([*COURSE, *args], capture_output=True, text=True, cwd=cwd, timeout=900)
+
+
+@pytest.fixture(scope="module", params=["ex01_class_weights", "ex02_labeling_plan", "ex03_three_wave_plan"])
+def graded_class(request, tmp_path_factory):
+    """One batch per exercise: the demo class, graded by `course autograde --json` and checked
+    one by one by `course check --json`."""
+    aid = request.param
+    course = demo.prepare_course(tmp_path_factory.mktemp(aid) / "course", [aid])
+    subs = demo.write_submissions(course, aid, aid)
+    out = course / "grades.json"
+    res = _course("autograde", aid, "--submissions", str(subs), "--course-dir", str(course),
+                  "--json", str(out), "--workers", "2")
+    assert out.exists(), res.stderr
+    graded = json.loads(out.read_text())
+    paths = {sid: subs / sid / aid / f"{aid}.ipynb" for sid in graded}
+
+    def check(sid):
+        # a renamed copy elsewhere: the assignment comes from the metadata, not the file name
+        copy = course / "elsewhere" / f"Copy of {aid} ({sid}).ipynb"
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copy(paths[sid], copy)
+        return sid, _course("check", "--json", str(copy), "--course-dir", str(course))
+
+    with ThreadPoolExecutor(2) as pool:
+        checked = dict(pool.map(check, graded))
+    return aid, graded, checked
+
+
+def test_check_gives_the_points_autograde_gives(graded_class):
+    aid, graded, checked = graded_class
+    assert set(demo.SAMPLES[aid]) <= set(graded)
+    for sid, record in graded.items():
+        res = checked[sid]
+        if res.returncode == 2:  # could not check: a file grading could not read either
+            assert record["status"] == "error" and record["score"] == 0, (sid, res.stdout)
+            assert json.loads(res.stdout)["status"] == "could_not_check"
+            continue
+        got = json.loads(res.stdout)
+        assert set(got) >= {"score", "max_score", "questions"}
+        points = {g: q["points"] for g, q in got["questions"].items()}
+        assert points == {g: q["points"] for g, q in record["questions"].items()}, sid
+        full = record["score"] == record["max_score"]
+        assert res.returncode == (0 if full else 1), (sid, record["score"], res.returncode)
+        for g, q in got["questions"].items():
+            assert q["max_points"] == record["questions"][g]["max_points"]
+            if q["points"] < q["max_points"]:
+                assert q["feedback"], (sid, g)
+
+
+def test_terminal_report_one_line_per_question_and_pending_manual_points(tmp_path):
+    aid = "ex02_labeling_plan"
+    course = demo.prepare_course(tmp_path / "course", [aid])
+    subs = demo.write_submissions(course, aid, aid)
+    res = _course("check", str(subs / "alice_correct" / aid / f"{aid}.ipynb"), "--course-dir", str(course))
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    from grader.contract import load_assignment
+
+    for q in load_assignment(aid).questions:
+        assert sum(line.startswith(f"{q.grade_id}:") for line in lines) == 1, q.grade_id
+    assert "q6_selection_criteria: 2 points, graded by hand after you submit (pending)" in lines
+    assert "public test" not in res.stdout
+    assert len([line for line in lines if line.startswith("  - ")]) == len(
+        set(line for line in lines if line.startswith("  - ")))
+
+
+def test_cannot_check_exits_2(tmp_path):
+    bad = tmp_path / "x.ipynb"
+    bad.write_text('{"cells": [')
+    res = _course("check", str(bad))
+    assert res.returncode == 2 and "not valid JSON" in res.stderr
+
+
+def test_check_cells_do_nothing_while_graded_and_learner_imports_no_grader(tmp_path):
+    code = ("import sys, os; sys.modules['grader'] = None\n"
+            "os.environ['NBGRADER_EXECUTION'] = 'autograde'\n"
+            "import subprocess; subprocess.run = None  # a check would fail loudly here\n"
+            "from learner.check import check, total\n"
+            "check('q2_rounded_weights'); total(); print('quiet')")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == "quiet\n"
+
+
+def _executed(path: Path, monkeypatch):
+    """Run the notebook top to bottom in a real kernel, as Run All in JupyterLab does: nbclient
+    stops at an error unless the cell is tagged raises-exception, like JupyterLab."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))  # the kernel knows its notebook, as in Lab
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    NotebookClient(nb, kernel_name="python3", timeout=600,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+@pytest.mark.parametrize("aid, sid", [("ex01_class_weights", "frank_hardcoded"),
+                                      ("ex01_class_weights", "carol_partly"),
+                                      ("ex02_labeling_plan", "erin_percent"),
+                                      ("ex03_three_wave_plan", "dave_one_source")])
+def test_run_all_reaches_the_end_and_shows_every_lost_points_feedback(tmp_path, monkeypatch, aid, sid):
+    course = demo.prepare_course(tmp_path / "course", [aid])
+    subs = demo.write_submissions(course, aid, aid)
+    path = subs / sid / aid / f"{aid}.ipynb"
+    graded = json.loads(_course("check", "--json", str(path), "--course-dir", str(course)).stdout)
+    nb = _executed(path, monkeypatch)  # raises CellExecutionError if an untagged cell raised
+    text = {c.id: "".join(o.get("text", "") for o in c.outputs) for c in nb.cells if c.cell_type == "code"}
+    assert "Total:" in text["check_total"] and "To submit" in text["check_total"]
+    for gid, q in graded["questions"].items():
+        shown = text[f"check_{gid}"]
+        assert f"{gid}: {q['points']:g} / {q['max_points']:g} points" in shown
+        for f in q["feedback"]:
+            assert f in shown
