@@ -49,6 +49,7 @@ from pathlib import Path
 
 from grader import preimport
 from grader.limits import KILL_GRACE_SECONDS, Limits
+from grader.processes import die_with_parent, signal_name, signal_of
 
 #: Characters kept of one stream output, and outputs kept per cell, in the stored notebook.
 MAX_STREAM_CHARS = 20_000
@@ -71,21 +72,6 @@ LIMIT_ERRORS = ("CellTimeoutError", "MemoryError")
 
 # ---------------------------------------------------------------- parent side (the grader)
 
-#: The only variables of the grader's environment the child inherits: locale, PATH and the
-#: OpenBLAS settings some processors need. Anything else (database URLs, tokens) stays out.
-INHERITED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-
-
-def child_env(workdir) -> dict:
-    """Environment of the child: a whitelist of the grader's, made deterministic for grading."""
-    env = {k: v for k, v in os.environ.items() if k in INHERITED_ENV or k.startswith("LC_")}
-    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               MPLBACKEND="Agg", NBGRADER_EXECUTION="autograde", PYTHONHASHSEED="0",
-               PYDEVD_DISABLE_FILE_VALIDATION="1", IPYTHONDIR=str(Path(workdir) / ".ipython"),
-               MPLCONFIGDIR=str(Path(workdir) / ".mpl"))
-    return env
-
-
 def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
            uid: int | None = None, service=None) -> dict:
     """Run ``job`` in a child ``python -m grader.runner`` and return its parsed (untrusted) result.
@@ -107,7 +93,7 @@ def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
     # The child stops itself at wall_seconds and reports; the hard kill comes a little later.
     hard = replace(limits, wall_seconds=limits.wall_seconds + KILL_GRACE_SECONDS)
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as work:
-        env = child_env(work)
+        env = {}
         if service is not None:
             env.update(service.start(Path(work), sb.SANDBOX_WORKDIR if sandbox else None))
         try:
@@ -135,10 +121,8 @@ def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
 
 def _exit_reason(res) -> str:
     """How a child ended, with the last line it wrote to stderr."""
-    code = res.returncode
-    sig = -code if code < 0 else code - 128 if code > 128 else None
-    reason = (f"killed by {signal.Signals(sig).name}" if sig and sig in signal.Signals._value2member_map_
-              else f"exit status {code}")
+    name = signal_name(signal_of(res.returncode))
+    reason = f"killed by {name}" if name else f"exit status {res.returncode}"
     tail = res.stderr.replace(STARTED, b"").decode("utf-8", "replace").strip().splitlines()
     return reason + (f": {tail[-1][:300]}" if tail else "")
 
@@ -225,8 +209,7 @@ def _death(status: int, limits: Limits) -> str:
         return f"the {limits.describe('cpu_seconds')} was reached"
     if sig == signal.SIGKILL:
         return f"it was killed, probably for running out of memory ({limits.describe('memory_mb')})"
-    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else f"signal {sig}"
-    return f"it crashed ({name}{', a segmentation fault' if sig == signal.SIGSEGV else ''})"
+    return f"it crashed ({signal_name(sig) or f'signal {sig}'}{', a segmentation fault' if sig == signal.SIGSEGV else ''})"
 
 
 _TIMEOUT, _EOF, _TOO_BIG = object(), object(), object()
@@ -428,7 +411,7 @@ class _Copy:
 
     def serve(self):
         try:
-            _die_with_parent()
+            die_with_parent()
             os.setpgid(0, 0)
             # a fork inherits every descriptor: keep only the two pipes (never the result's stdout)
             for fd in map(int, os.listdir("/proc/self/fd")):
@@ -566,15 +549,6 @@ def _make_shell():
     cfg.InteractiveShell.colors = "NoColor"
     cfg.InteractiveShell.autoindent = False
     return Shell.instance(config=cfg)
-
-
-def _die_with_parent():
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _not_dumpable():

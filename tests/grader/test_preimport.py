@@ -15,7 +15,8 @@ from grader import preimport, sandbox  # noqa: E402
 from grader.autograde import autograde  # noqa: E402
 from grader.extract import extraction_cell  # noqa: E402
 from grader.limits import Limits  # noqa: E402
-from grader.runner import child_env, launch  # noqa: E402
+from grader.runner import launch  # noqa: E402
+from grader.sandbox import child_env  # noqa: E402
 
 needs_sandbox = pytest.mark.skipif(sandbox.sandbox_problem() is not None,
                                    reason=f"sandbox unavailable: {sandbox.sandbox_problem()}")
