@@ -26,8 +26,8 @@ goes on. ``error`` is set only when the run as a whole stopped (the kernel died 
 the wall time ran out, a cell's output was too large): then no answers were read.
 
 ``outputs`` holds the (trimmed) outputs of the first run, one entry per code cell. Everything the
-copies send is untrusted and is cleaned here; the grader parses the whole result again with
-:func:`grader.extract.strict_loads`. No file the student's code could write is ever read back.
+copies send is untrusted and is cleaned here; the grader parses the whole result again in one
+place, :mod:`grader.pipeline.read`. No file the student's code could write is ever read back.
 
 Before the first copy is handed a cell (or before it loads the libraries the submission names,
 whichever comes first), the template writes :data:`STARTED` to its stderr, which no copy can reach. A sandbox that failed without it failed before any student code ran (bubblewrap
@@ -73,13 +73,14 @@ LIMIT_ERRORS = ("CellTimeoutError", "MemoryError")
 # ---------------------------------------------------------------- parent side (the grader)
 
 def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
-           uid: int | None = None, service=None) -> dict:
-    """Run ``job`` in a child ``python -m grader.runner`` and return its parsed (untrusted) result.
+           uid: int | None = None, service=None) -> bytes:
+    """Run ``job`` in a child ``python -m grader.runner`` and return its raw (untrusted) result,
+    for :mod:`grader.pipeline.read` to parse.
 
     The child runs in a fresh empty directory (mounted alone at /submission when sandboxed) as
     ``uid`` (default: this process's leased uid, :func:`grader.uids.process_uid`). Raises
-    :class:`RunnerError`, naming the limit, when the child is killed, exceeds a limit as a whole
-    or returns junk; limits hit inside a run are reported in the run records. Raises
+    :class:`RunnerError`, naming the limit, when the child is killed or exceeds a limit as a
+    whole (``output_kb`` too); limits hit inside a run are reported in the run records. Raises
     :class:`grader.sandbox.InfrastructureError` when it failed before the student's code ran.
 
     ``service``, when given, is a grader-side service the notebook may talk to (the toxicity
@@ -87,15 +88,12 @@ def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
     after it, so its socket is visible inside the sandbox. Its report stays with the caller.
     """
     from grader import sandbox as sb
-    from grader.extract import MalformedResult, strict_loads
 
     data = json.dumps({**job, "limits": limits.to_dict()}).encode()
     # The child stops itself at wall_seconds and reports; the hard kill comes a little later.
     hard = replace(limits, wall_seconds=limits.wall_seconds + KILL_GRACE_SECONDS)
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as work:
-        env = {}
-        if service is not None:
-            env.update(service.start(Path(work), sb.SANDBOX_WORKDIR if sandbox else None))
+        env = service.start(Path(work), sb.SANDBOX_WORKDIR if sandbox else None) if service else {}
         try:
             res = sb.run([sys.executable, "-m", "grader.runner"], workdir=Path(work), limits=hard,
                          stdin=data, uid=uid, sandbox=sandbox, env=env)
@@ -110,13 +108,7 @@ def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
         raise RunnerError(f"grading was stopped: the {named} was reached")
     if res.returncode != 0:
         raise RunnerError(f"the grading process failed ({_exit_reason(res)})")
-    try:
-        result = strict_loads(res.stdout.decode("utf-8", "strict"), limits.output_kb * 1024)
-    except (UnicodeDecodeError, MalformedResult) as exc:
-        raise RunnerError(f"unreadable result from the grading process: {exc}") from None
-    if type(result) is not dict:
-        raise RunnerError("unreadable result from the grading process: not an object")
-    return result
+    return res.stdout
 
 
 def _exit_reason(res) -> str:

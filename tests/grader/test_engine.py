@@ -16,7 +16,7 @@ import tiny_assignment as T  # noqa: E402
 
 from grader.extract import (MalformedResult, decode, encode, extraction_cell, read_answers,  # noqa: E402
                             read_probes, strict_loads)
-from grader.normalize import SubmissionError, normalize, read_notebook  # noqa: E402
+from grader.pipeline.normalize import SubmissionError, normalize, read_notebook  # noqa: E402
 from grader.spec import CallError, Missing, Unsupported  # noqa: E402
 
 

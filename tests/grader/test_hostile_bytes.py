@@ -23,7 +23,7 @@ import grader.autograde as A  # noqa: E402
 from grader import gradebook, sandbox  # noqa: E402
 from grader.cli import main  # noqa: E402
 from grader.commands.feedback import write_feedback  # noqa: E402
-from grader.normalize import read_notebook  # noqa: E402
+from grader.pipeline.normalize import read_notebook  # noqa: E402
 from grader.report import write_report  # noqa: E402
 
 pytestmark = [pytest.mark.slow,

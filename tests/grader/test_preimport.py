@@ -15,6 +15,7 @@ from grader import preimport, sandbox  # noqa: E402
 from grader.autograde import autograde  # noqa: E402
 from grader.extract import extraction_cell  # noqa: E402
 from grader.limits import Limits  # noqa: E402
+from grader.pipeline.read import parse  # noqa: E402
 from grader.runner import launch  # noqa: E402
 from grader.sandbox import child_env  # noqa: E402
 
@@ -71,7 +72,7 @@ def _launch(source: str, limits: Limits, **lists) -> str:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     job = {"notebooks": [nb], "nonce": nonce, "expected": [],
            "extraction": extraction_cell((), {}, nonce, 5), **lists}
-    result = launch(job, limits)
+    result = parse(launch(job, limits), limits.output_kb * 1024)
     assert result["runs"][0]["error"] is None, result["runs"][0]
     return "".join(o.get("text", "") for o in result["outputs"][0]["outputs"])
 

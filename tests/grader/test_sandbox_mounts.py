@@ -17,6 +17,7 @@ import grader
 from grader import sandbox
 from grader.extract import extraction_cell
 from grader.limits import Limits
+from grader.pipeline.read import parse
 from grader.runner import launch
 
 needs_sandbox = pytest.mark.skipif(sandbox.sandbox_problem() is not None,
@@ -110,7 +111,7 @@ def test_student_code_sees_the_kit_the_learner_package_and_nothing_of_the_grader
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
     job = {"notebooks": [nb], "nonce": nonce, "expected": [],
            "extraction": extraction_cell((), {}, nonce, 5)}
-    result = launch(job, Limits(wall_seconds=120))
+    result = parse(launch(job, Limits(wall_seconds=120)), Limits().output_kb * 1024)
     run = result["runs"][0]
     assert run["error"] is None and run["payload_error"] is None, run  # the runner has what it needs
     outputs = result["outputs"][0]["outputs"]
