@@ -98,6 +98,10 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
     :class:`grader.sandbox.SandboxUnavailable` when the sandbox cannot run, and
     :class:`grader.sandbox.InfrastructureError` when the sandbox failed before the student's code
     ran, on two uids.
+
+    Every stage runs here, in the pool worker: judging in the main process instead would put a
+    slow key (ex03's simulations: ~1.6 s a submission against ~7 s of execution) on the one
+    process that also commits. A remote worker would run ``execute`` alone (issue 12 decisions).
     """
     from grader.pipeline import execute, parameterize, read, record
     from grader.pipeline.judge import judge
