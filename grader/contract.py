@@ -15,7 +15,7 @@ services a graded run needs, limits) is the one source that the engine, the note
 release lint, the gradebook and feedback read. The key (:class:`AssignmentKey`) holds only the
 grading rules: parameter sets, probes and one grade function per autograded question. The engine
 itself gives a question whose cells did not run zero points with the reason
-(:mod:`grader.judge`), so a grade function only ever sees runs in which its question ran.
+(:mod:`grader.pipeline.judge`), so a grade function only ever sees runs in which its question ran.
 
 Several notebooks per assignment can be declared; the engine grades one notebook per assignment
 for now (:attr:`Assignment.notebook` says so clearly for more).
@@ -179,7 +179,7 @@ class AssignmentKey:
     drawn at grade time, so hard-coded answers fail.
     ``probes(rng)``: {function name: [args tuple, ...]} to call in the student's kernel after each run.
     ``grade``: {grade id: function(runs, points) -> Verdict}, one per autograded question of the
-    declaration; a function is called only when its question's cells ran (see :mod:`grader.judge`)
+    declaration; a function is called only when its question's cells ran (see :mod:`grader.pipeline.judge`)
     and gets the declared points, so it never restates them.
     ``services``: {service name: session factory(directory, inside)} for the declared services.
     ``constants``: names the notebook's locked cells assign as literals that the key grades by

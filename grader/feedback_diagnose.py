@@ -118,7 +118,7 @@ def execution_problem(runs, grade_id: str, answer_cells=()) -> str | None:
     ``runs`` are the runs the question is judged on (``runs[:1]`` for a question judged on the
     notebook's own parameters only); ``answer_cells`` the grade ids of the answer cells the
     question reads, besides its test cell ``grade_id`` (both from the declaration: the engine
-    asks this before any key, :mod:`grader.judge`). The problems, per run in order:
+    asks this before any key, :mod:`grader.pipeline.judge`). The problems, per run in order:
 
     - one of these cells stopped at a per-cell limit (time, memory): the limit is named;
     - the run stopped as a whole (``run.error``: kernel died, wall time...) before these cells

@@ -6,7 +6,7 @@ sklearn`` pays that import (about a second) once per submission instead of once 
 template loads two lists of the job:
 
 - ``job["preimport"]``: modules the *released* notebook imports (the instructor's code, trusted;
-  ``grader.autograde._preimports``), each imported as ``import module`` would.
+  ``grader.pipeline.parameterize.preimports``), each imported as ``import module`` would.
 - ``job["prereach"]``: dotted names from the *submission's* own top-level ``import`` / ``from
   ... import`` statements (:func:`plan`), read in the grader with :mod:`ast`, never executed, and
   kept only when their package is in :data:`EARLY` (well-known libraries, found as installed

@@ -26,8 +26,8 @@ goes on. ``error`` is set only when the run as a whole stopped (the kernel died 
 the wall time ran out, a cell's output was too large): then no answers were read.
 
 ``outputs`` holds the (trimmed) outputs of the first run, one entry per code cell. Everything the
-copies send is untrusted and is cleaned here; the grader parses the whole result again with
-:func:`grader.extract.strict_loads`. No file the student's code could write is ever read back.
+copies send is untrusted and is cleaned here; the grader parses the whole result again in one
+place, :mod:`grader.pipeline.read`. No file the student's code could write is ever read back.
 
 Before the first copy is handed a cell (or before it loads the libraries the submission names,
 whichever comes first), the template writes :data:`STARTED` to its stderr, which no copy can reach. A sandbox that failed without it failed before any student code ran (bubblewrap
@@ -49,6 +49,7 @@ from pathlib import Path
 
 from grader import preimport
 from grader.limits import KILL_GRACE_SECONDS, Limits
+from grader.processes import die_with_parent, signal_name, signal_of
 
 #: Characters kept of one stream output, and outputs kept per cell, in the stored notebook.
 MAX_STREAM_CHARS = 20_000
@@ -71,29 +72,15 @@ LIMIT_ERRORS = ("CellTimeoutError", "MemoryError")
 
 # ---------------------------------------------------------------- parent side (the grader)
 
-#: The only variables of the grader's environment the child inherits: locale, PATH and the
-#: OpenBLAS settings some processors need. Anything else (database URLs, tokens) stays out.
-INHERITED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-
-
-def child_env(workdir) -> dict:
-    """Environment of the child: a whitelist of the grader's, made deterministic for grading."""
-    env = {k: v for k, v in os.environ.items() if k in INHERITED_ENV or k.startswith("LC_")}
-    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               MPLBACKEND="Agg", NBGRADER_EXECUTION="autograde", PYTHONHASHSEED="0",
-               PYDEVD_DISABLE_FILE_VALIDATION="1", IPYTHONDIR=str(Path(workdir) / ".ipython"),
-               MPLCONFIGDIR=str(Path(workdir) / ".mpl"))
-    return env
-
-
 def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
-           uid: int | None = None, service=None) -> dict:
-    """Run ``job`` in a child ``python -m grader.runner`` and return its parsed (untrusted) result.
+           uid: int | None = None, service=None) -> bytes:
+    """Run ``job`` in a child ``python -m grader.runner`` and return its raw (untrusted) result,
+    for :mod:`grader.pipeline.read` to parse.
 
     The child runs in a fresh empty directory (mounted alone at /submission when sandboxed) as
     ``uid`` (default: this process's leased uid, :func:`grader.uids.process_uid`). Raises
-    :class:`RunnerError`, naming the limit, when the child is killed, exceeds a limit as a whole
-    or returns junk; limits hit inside a run are reported in the run records. Raises
+    :class:`RunnerError`, naming the limit, when the child is killed or exceeds a limit as a
+    whole (``output_kb`` too); limits hit inside a run are reported in the run records. Raises
     :class:`grader.sandbox.InfrastructureError` when it failed before the student's code ran.
 
     ``service``, when given, is a grader-side service the notebook may talk to (the toxicity
@@ -101,15 +88,12 @@ def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
     after it, so its socket is visible inside the sandbox. Its report stays with the caller.
     """
     from grader import sandbox as sb
-    from grader.extract import MalformedResult, strict_loads
 
     data = json.dumps({**job, "limits": limits.to_dict()}).encode()
     # The child stops itself at wall_seconds and reports; the hard kill comes a little later.
     hard = replace(limits, wall_seconds=limits.wall_seconds + KILL_GRACE_SECONDS)
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as work:
-        env = child_env(work)
-        if service is not None:
-            env.update(service.start(Path(work), sb.SANDBOX_WORKDIR if sandbox else None))
+        env = service.start(Path(work), sb.SANDBOX_WORKDIR if sandbox else None) if service else {}
         try:
             res = sb.run([sys.executable, "-m", "grader.runner"], workdir=Path(work), limits=hard,
                          stdin=data, uid=uid, sandbox=sandbox, env=env)
@@ -124,21 +108,13 @@ def launch(job: dict, limits: Limits = Limits(), *, sandbox: bool = True,
         raise RunnerError(f"grading was stopped: the {named} was reached")
     if res.returncode != 0:
         raise RunnerError(f"the grading process failed ({_exit_reason(res)})")
-    try:
-        result = strict_loads(res.stdout.decode("utf-8", "strict"), limits.output_kb * 1024)
-    except (UnicodeDecodeError, MalformedResult) as exc:
-        raise RunnerError(f"unreadable result from the grading process: {exc}") from None
-    if type(result) is not dict:
-        raise RunnerError("unreadable result from the grading process: not an object")
-    return result
+    return res.stdout
 
 
 def _exit_reason(res) -> str:
     """How a child ended, with the last line it wrote to stderr."""
-    code = res.returncode
-    sig = -code if code < 0 else code - 128 if code > 128 else None
-    reason = (f"killed by {signal.Signals(sig).name}" if sig and sig in signal.Signals._value2member_map_
-              else f"exit status {code}")
+    name = signal_name(signal_of(res.returncode))
+    reason = f"killed by {name}" if name else f"exit status {res.returncode}"
     tail = res.stderr.replace(STARTED, b"").decode("utf-8", "replace").strip().splitlines()
     return reason + (f": {tail[-1][:300]}" if tail else "")
 
@@ -225,8 +201,7 @@ def _death(status: int, limits: Limits) -> str:
         return f"the {limits.describe('cpu_seconds')} was reached"
     if sig == signal.SIGKILL:
         return f"it was killed, probably for running out of memory ({limits.describe('memory_mb')})"
-    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else f"signal {sig}"
-    return f"it crashed ({name}{', a segmentation fault' if sig == signal.SIGSEGV else ''})"
+    return f"it crashed ({signal_name(sig) or f'signal {sig}'}{', a segmentation fault' if sig == signal.SIGSEGV else ''})"
 
 
 _TIMEOUT, _EOF, _TOO_BIG = object(), object(), object()
@@ -428,7 +403,7 @@ class _Copy:
 
     def serve(self):
         try:
-            _die_with_parent()
+            die_with_parent()
             os.setpgid(0, 0)
             # a fork inherits every descriptor: keep only the two pipes (never the result's stdout)
             for fd in map(int, os.listdir("/proc/self/fd")):
@@ -566,15 +541,6 @@ def _make_shell():
     cfg.InteractiveShell.colors = "NoColor"
     cfg.InteractiveShell.autoindent = False
     return Shell.instance(config=cfg)
-
-
-def _die_with_parent():
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _not_dumpable():

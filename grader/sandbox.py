@@ -46,6 +46,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from grader.limits import Limits
+from grader.processes import die_with_parent, signal_of
 
 __all__ = ["InfrastructureError", "Limits", "RUNNER_MODULES", "Result", "STUDENT_PACKAGES",
            "SandboxUnavailable", "bwrap_argv", "mount_plan", "run", "sandbox_problem", "seccomp_filter"]
@@ -88,8 +89,8 @@ class Result:
 STUDENT_PACKAGES = ("imbalance_kit", "learner")
 #: The only files of ``grader`` mounted: the modules ``python -m grader.runner`` imports in the
 #: sandbox (tests/grader/test_sandbox_mounts.py runs it with exactly these and lists what is seen).
-RUNNER_MODULES = ("__init__.py", "extract.py", "limits.py", "preimport.py", "runner.py", "spec.py",
-                  "student_text.py")
+RUNNER_MODULES = ("__init__.py", "extract.py", "limits.py", "preimport.py", "processes.py", "runner.py",
+                  "spec.py", "student_text.py")
 
 
 def _python_roots() -> list[Path]:
@@ -289,20 +290,10 @@ def sandbox_problem() -> str | None:
     return None
 
 
-def _die_with_parent():
-    """Ask the kernel to SIGKILL this process when the grading worker dies (kill -9 of a batch)."""
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _set_limits(limits: Limits):
     def apply():
         os.setsid()
-        _die_with_parent()
+        die_with_parent()  # when the grading worker dies (kill -9 of a batch)
         mb = 1024 * 1024
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb,) * 2)
@@ -325,12 +316,28 @@ def _drain(stream, cap: int, sink: list, flags: dict):
     stream.close()
 
 
+#: The only variables of the grader's environment a sandboxed command inherits: locale, PATH and
+#: the OpenBLAS settings some processors need. Anything else (database URLs, tokens) stays out.
+INHERITED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def child_env(workdir) -> dict:
+    """Environment of a sandboxed command: a whitelist of the grader's, made deterministic."""
+    env = {k: v for k, v in os.environ.items() if k in INHERITED_ENV or k.startswith("LC_")}
+    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               MPLBACKEND="Agg", NBGRADER_EXECUTION="autograde", PYTHONHASHSEED="0",
+               PYTHONDONTWRITEBYTECODE="1", PYDEVD_DISABLE_FILE_VALIDATION="1",
+               IPYTHONDIR=str(Path(workdir) / ".ipython"), MPLCONFIGDIR=str(Path(workdir) / ".mpl"))
+    return env
+
+
 def run(argv: list[str], *, workdir: Path, limits: Limits = Limits(), stdin: bytes = b"",
         uid: int | None = None, sandbox: bool = True, env: dict | None = None) -> Result:
     """Run ``argv`` in ``workdir`` (copied to /submission when sandboxed) within ``limits``.
 
     The sandbox runs as ``uid``, by default this process's leased uid (:func:`grader.uids.process_uid`).
-    Raises :class:`InfrastructureError` when the command cannot be started at all.
+    Raises :class:`InfrastructureError` when the command cannot be started at all. The command
+    sees :func:`child_env`'s variables and ``env``'s (e.g. a service's socket), no others.
 
     ``sandbox=False`` runs the command directly in ``workdir`` with the same limits (the
     instructor's explicit ``--unsafe-no-sandbox``): then only ``file_size_mb`` bounds what it
@@ -339,10 +346,7 @@ def run(argv: list[str], *, workdir: Path, limits: Limits = Limits(), stdin: byt
     workdir = Path(workdir).resolve()
     if not workdir.is_dir():
         raise FileNotFoundError(f"work directory {workdir} does not exist")
-    child_env = {k: v for k, v in (env or os.environ).items()
-                 if not k.startswith(("JUPYTERHUB_", "GIT_", "SSH_", "AWS_"))}
-    child_env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                      "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"})
+    environment = {**child_env(workdir), **(env or {})}
     files: dict[str, int] = {}
     program, seccomp_fd = seccomp_filter() if sandbox else None, None
     try:
@@ -364,7 +368,7 @@ def run(argv: list[str], *, workdir: Path, limits: Limits = Limits(), stdin: byt
         start = time.monotonic()
         try:
             proc = subprocess.Popen(full, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, cwd=workdir, env=child_env,
+                                    stderr=subprocess.PIPE, cwd=workdir, env=environment,
                                     preexec_fn=_set_limits(limits),
                                     pass_fds=(*files.values(), *([seccomp_fd] if seccomp_fd is not None else [])))
         except (OSError, subprocess.SubprocessError) as exc:  # no process (EAGAIN), no program
@@ -394,8 +398,7 @@ def run(argv: list[str], *, workdir: Path, limits: Limits = Limits(), stdin: byt
         t.join(timeout=10)
     _kill_group(proc)  # leftovers (unsandboxed runs) must not outlive the run
     rc = proc.returncode
-    # bwrap reports a child killed by signal N as exit status 128 + N.
-    if limit is None and rc in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
+    if limit is None and signal_of(rc) == signal.SIGXCPU:
         limit = limits.describe("cpu_seconds")
     if limit is None and flags.get("truncated"):
         limit = limits.describe("output_kb")

@@ -3,7 +3,7 @@
 The engine runs a student's notebook (isolated, in a child process), reads the named answers out
 as plain JSON data, calls the student's functions on inputs the key picks at grade time, and hands
 the :class:`Run` records to the key's grade functions *in the grader's own process*
-(:mod:`grader.contract`, :mod:`grader.judge`). Nothing the student's code returns is trusted
+(:mod:`grader.contract`, :mod:`grader.pipeline.judge`). Nothing the student's code returns is trusted
 beyond being plain data (None, bool, int, float, str, list, dict); anything else arrives as
 :class:`Unsupported`.
 """

@@ -4,7 +4,7 @@ A Python string can hold lone surrogates (``'\\ud800'``): JSON escapes decode to
 returns file names that are not UTF-8 as them. No UTF-8 file, database or terminal accepts them,
 so one such character in one submission used to stop a whole batch. Text enters the grader from
 two untrusted places, the sandboxed child's JSON result (:func:`grader.extract.strict_loads`) and
-the student's notebook (:func:`grader.normalize.read_notebook`); both pass it through
+the student's notebook (:func:`grader.pipeline.normalize.read_notebook`); both pass it through
 :func:`parsed_valid_unicode`, and the batch does so again before it writes anything. :func:`printable`
 escapes what must not reach a terminal raw (control characters, ANSI escapes, line breaks, bidi
 controls).

@@ -18,10 +18,10 @@ from __future__ import annotations
 import logging
 import os
 import stat
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from grader.messages import describe, warn
 from grader.student_text import printable
 
 __all__ = ["CLAIM_SLACK_SECONDS", "TIME_FIELDS", "exchange_inbound", "submission_times"]
@@ -65,14 +65,10 @@ def exchange_inbound(course_dir) -> Path | None:
                        coursedir.course_id, "inbound")
         os.listdir(inbound)
     except Exception as exc:  # noqa: BLE001 - the instructor's config: say so, grade on
-        print(f"warning: nbgrader's config or exchange could not be read ({printable(_describe(exc))}); "
-              "submission times are the collected files' times", file=sys.stderr)
+        warn(f"nbgrader's config or exchange could not be read ({describe(exc)}); "
+             "submission times are the collected files' times")
         return None
     return inbound
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
 def submission_times(student_id: str, assignment_id: str, notebook: Path, submissions: Path,
@@ -131,16 +127,16 @@ def submission_times(student_id: str, assignment_id: str, notebook: Path, submis
 def _restamp(folder: Path, stamp: str) -> str | None:
     """Keep the student's timestamp.txt as timestamp.claimed.txt (once: a later run finds it
     there), write ``stamp`` as timestamp.txt; return the claim's text (None when there was none)."""
-    from grader.autograde import _atomic_write
+    from grader.pipeline.record import atomic_write
 
     claimed, current = folder / CLAIMED, folder / "timestamp.txt"
     if not os.path.lexists(claimed):
         if os.path.lexists(current):
             os.rename(current, claimed)  # whatever the student's file is, it is kept as it was
         else:
-            _atomic_write(claimed, "")
+            atomic_write(claimed, "")
     if _small_text(current) != stamp:
-        _atomic_write(current, stamp)
+        atomic_write(current, stamp)
     return _small_text(claimed)
 
 

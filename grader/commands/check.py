@@ -81,7 +81,7 @@ def check_notebook(path, assignment_id: str | None = None, course_dir=None,
     from grader.autograde import Task, grade_submission, released_path
     from grader.contract import GradingConfigError, load_assignment
     from grader.limits import Limits
-    from grader.normalize import SubmissionError, read_notebook
+    from grader.pipeline.normalize import SubmissionError, read_notebook
     from grader.sandbox import InfrastructureError, sandbox_problem
 
     nb_path = Path(path)

@@ -15,7 +15,7 @@ from grader.assignments.ex01_class_weights import key as k1
 from grader.assignments.ex02_labeling_plan import key as k2
 from grader.assignments.ex03_three_wave_plan import key as k3
 from grader.contract import load_assignment, load_key
-from grader.judge import judge
+from grader.pipeline.judge import judge
 from grader.spec import CallError, Missing, Run, Unsupported
 
 EX01, EX02, EX03 = "ex01_class_weights", "ex02_labeling_plan", "ex03_three_wave_plan"

@@ -18,7 +18,7 @@ import grader.autograde as A
 from grader import gradebook, sandbox
 from grader.cli import main
 from grader.commands.feedback import write_feedback
-from grader.normalize import read_notebook
+from grader.pipeline.normalize import read_notebook
 from grader.report import write_report
 
 from fixture_assignments import tiny_fixture as T

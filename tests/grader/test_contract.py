@@ -13,7 +13,7 @@ from grader.authoring import Author, AuthoringError
 from grader.autograde import notebook_id
 from grader.contract import (PACKAGE_ENV, Assignment, AssignmentKey, GradingConfigError, Notebook,
                              Question, key_problems, load_assignment, load_key, notebook_problems)
-from grader.judge import DELETED, judge
+from grader.pipeline.judge import DELETED, judge
 from grader.release import ROOT
 from grader.spec import Run, Verdict
 

@@ -6,7 +6,7 @@ import os
 import nbformat
 import pytest
 
-from grader.normalize import SubmissionError, normalize, read_notebook
+from grader.pipeline.normalize import SubmissionError, normalize, read_notebook
 
 from fixture_assignments import tiny_fixture as T
 

@@ -151,7 +151,7 @@ def test_secret_variable_wins_and_an_empty_file_is_refused(no_secret, monkeypatc
 
 def test_the_secret_never_reaches_the_students_kernel(monkeypatch):
     import grader.assignments.project_common as pc
-    from grader.runner import child_env
+    from grader.sandbox import child_env
 
     monkeypatch.setenv(pc.SECRET_ENV, "s3cret")
     assert "s3cret" not in child_env("/tmp").values()

@@ -7,11 +7,14 @@ import sys
 import nbformat
 import pytest
 
+
 from grader import preimport, sandbox
 from grader.autograde import autograde
 from grader.extract import extraction_cell
 from grader.limits import Limits
-from grader.runner import child_env, launch
+from grader.pipeline.read import parse
+from grader.runner import launch
+from grader.sandbox import child_env
 
 from fixture_assignments import tiny_fixture as T
 
@@ -68,7 +71,7 @@ def _launch(source: str, limits: Limits, **lists) -> str:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     job = {"notebooks": [nb], "nonce": nonce, "expected": [],
            "extraction": extraction_cell((), {}, nonce, 5), **lists}
-    result = launch(job, limits)
+    result = parse(launch(job, limits), limits.output_kb * 1024)
     assert result["runs"][0]["error"] is None, result["runs"][0]
     return "".join(o.get("text", "") for o in result["outputs"][0]["outputs"])
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from grader.contract import load_assignment, load_key
-from grader.judge import judge
+from grader.pipeline.judge import judge
 from grader.oracle import OracleSession
 from grader.release import ROOT
 from grader.spec import CallError, Missing, Run

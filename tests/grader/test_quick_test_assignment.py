@@ -15,7 +15,7 @@ from grader import release
 from grader.assignments.quick_test import key as kq
 from grader.authoring import build, render
 from grader.contract import graded_cells, load_assignment, load_key, notebook_problems
-from grader.judge import judge
+from grader.pipeline.judge import judge
 from grader.quiz.bank import SECTIONS, load_file, load_quiz
 from grader.quiz.scoring import expected_value
 from grader.spec import Missing, Run, Unsupported

@@ -277,13 +277,22 @@ def test_limits_are_validated():
 
 
 def test_child_environment_keeps_no_grader_secrets(monkeypatch, tmp_path):
-    from grader.runner import child_env
+    from grader.sandbox import child_env
 
     monkeypatch.setenv("IMBALANCE_LAB_DB_URL", "postgresql://grader:secret@db/course")
     monkeypatch.setenv("SOME_API_TOKEN", "t0k3n")
     env = child_env(tmp_path)
     assert "secret" not in " ".join(env.values()) and "t0k3n" not in " ".join(env.values())
     assert env["MPLBACKEND"] == "Agg" and "PATH" in env
+
+
+def test_every_sandboxed_command_gets_only_the_whitelisted_environment(monkeypatch, tmp_path):
+    """Not only the runner's: any command sandbox.run starts sees child_env's variables alone."""
+    monkeypatch.setenv("IMBALANCE_LAB_DB_URL", "postgresql://grader:secret@db/course")
+    res = _py("import os; print(sorted(os.environ))", tmp_path)
+    assert res.returncode == 0, res.stderr
+    seen = eval(res.stdout)  # noqa: S307 - our own print of a list of names
+    assert "IMBALANCE_LAB_DB_URL" not in seen and {"PATH", "PYTHONHASHSEED"} <= set(seen)
 
 
 def test_multiprocessing_works_and_shared_memory_is_capped(tmp_path):

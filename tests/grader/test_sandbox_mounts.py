@@ -17,6 +17,7 @@ import grader
 from grader import sandbox
 from grader.extract import extraction_cell
 from grader.limits import Limits
+from grader.pipeline.read import parse
 from grader.runner import launch
 
 needs_sandbox = pytest.mark.skipif(sandbox.sandbox_problem() is not None,
@@ -25,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 GRADER = Path(grader.__file__).resolve().parent
 #: The only grader files student code may see: what ``python -m grader.runner`` imports. Changing
 #: this set is a decision about what students can read, so it is spelled out here, not imported.
-RUNNER_FILES = {"__init__.py", "extract.py", "limits.py", "preimport.py", "runner.py", "spec.py",
-                "student_text.py"}
+RUNNER_FILES = {"__init__.py", "extract.py", "limits.py", "preimport.py", "processes.py", "runner.py",
+                "spec.py", "student_text.py"}
 
 
 def _grader_modules(folder: Path) -> list[str]:
@@ -110,7 +111,7 @@ def test_student_code_sees_the_kit_the_learner_package_and_nothing_of_the_grader
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
     job = {"notebooks": [nb], "nonce": nonce, "expected": [],
            "extraction": extraction_cell((), {}, nonce, 5)}
-    result = launch(job, Limits(wall_seconds=120))
+    result = parse(launch(job, Limits(wall_seconds=120)), Limits().output_kb * 1024)
     run = result["runs"][0]
     assert run["error"] is None and run["payload_error"] is None, run  # the runner has what it needs
     outputs = result["outputs"][0]["outputs"]

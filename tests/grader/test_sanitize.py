@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-from grader.autograde import _autograded_notebook
+from grader.pipeline.record import autograded_notebook as _autograded_notebook
 from grader.commands.feedback import summary_html
 from grader.sanitize import clean_html, clean_notebook, html_block, markdown_html
 

@@ -16,7 +16,7 @@ import pytest
 
 from grader.contract import load_assignment, load_key
 from grader.extract import extraction_cell, read_answers, read_probes, strict_loads
-from grader.judge import judge
+from grader.pipeline.judge import judge
 from grader.release import ROOT
 from grader.spec import Run
 

@@ -7,6 +7,7 @@ get their released source back; answer cells keep the student's source only. Out
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import uuid
@@ -152,3 +153,9 @@ def normalize(submission: nbformat.NotebookNode, released: nbformat.NotebookNode
     nb.nbformat_minor = max(released.get("nbformat_minor", 5), 5)
     nb.metadata["papermill"] = {}
     return Normalized(nb, deleted, expected)
+
+
+@functools.lru_cache(maxsize=8)
+def read_released(path: str):
+    """The released notebook at ``path`` (trusted, read once per process)."""
+    return nbformat.read(path, as_version=4)

@@ -8,9 +8,9 @@ decides, with the declared points. The judge needs no notebook and no sandbox: o
 """
 from __future__ import annotations
 
-from .contract import Assignment, AssignmentKey, GradingConfigError
-from .feedback_diagnose import execution_problem
-from .spec import Verdict
+from grader.contract import Assignment, AssignmentKey, GradingConfigError
+from grader.feedback_diagnose import execution_problem
+from grader.spec import Verdict
 
 DELETED = ("The test cell of this question was deleted from your notebook; copy your answers "
            "into a fresh copy of the exercise.")
