@@ -3,8 +3,8 @@
 Per student (:func:`grade_submission`, in a worker): read the notebook strictly, rebuild it on the
 released copy (:mod:`grader.normalize`), inject each parameter set the key draws (papermill), run
 them all in one sandboxed child (:func:`grader.runner.launch`, as the uid the worker leased,
-:mod:`grader.uids`), read the answers back as plain data and call ``KEY.grade`` here, outside the
-student's kernel.
+:mod:`grader.uids`), read the answers back as plain data and judge them here, outside the
+student's kernel, against the assignment's declaration (:mod:`grader.contract`, :mod:`grader.judge`).
 
 Failures of our own machinery are not the student's: a sandbox that failed before the student's
 code ran is started once more on another uid, and if that fails too the student is reported as
@@ -25,12 +25,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
-import importlib
 import json
 import os
 import re
 import secrets
-import stat
 import sys
 import time
 from collections import deque
@@ -39,12 +37,15 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.feedback_diagnose import execution_problem
+from grader import preimport
+from grader.contract import GradingConfigError, load_assignment, load_key, notebook_problems
+from grader.judge import judge
 from grader.limits import Limits
 from grader.runner import RunnerError, launch
 from grader.sandbox import InfrastructureError, SandboxUnavailable, sandbox_problem
-from grader.spec import CallError, Missing, Run, load_key
+from grader.spec import CallError, Missing, Run
 from grader.student_text import printable, printable_name, valid_unicode
+from grader.submission_times import TIME_FIELDS, exchange_inbound, submission_times
 
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")
 
@@ -52,10 +53,6 @@ STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")
 def valid_student_id(sid: str) -> bool:
     """Whether ``sid`` is a whole student id (``fullmatch``: ``$`` would let "bob\\n" through)."""
     return STUDENT_ID.fullmatch(sid) is not None
-
-
-class GradingConfigError(RuntimeError):
-    """The answer key and the released notebook disagree (an instructor bug: stop the batch)."""
 
 
 @dataclass(frozen=True)
@@ -75,26 +72,37 @@ class Task:
 
 
 class _KeyService:
-    """Adapter from an answer key's ``oracle_session`` hook to :func:`grader.runner.launch`."""
+    """Adapter from a key's service session factory (``KEY.services``) to
+    :func:`grader.runner.launch`.
 
-    def __init__(self, factory):
-        self.factory, self.session, self.report = factory, None, None
+    The service is bounded by the submission's ``limits`` (:mod:`grader.services`); its report's
+    ``notes`` (cut off, or requests delayed) go into the feedback of every question that lost
+    points.
+    """
+
+    def __init__(self, factory, limits: Limits):
+        self.factory, self.limits, self.session, self.report = factory, limits, None, None
 
     def start(self, directory: Path, inside: str | None) -> dict:
-        self.session = self.factory(directory, inside)
+        self.session = self.factory(directory, inside, limits=self.limits)
         return dict(self.session.env)
 
     def stop(self):
         self.report = self.session.close() if self.session is not None else None
 
+    @property
+    def notes(self) -> list[str]:
+        return list((self.report or {}).get("service", {}).get("notes", []))
 
-def notebook_id(key) -> str:
-    """nbgrader's notebook id (file name without ``.ipynb``) of the key's notebook."""
-    return key.notebook[:-6] if key.notebook.endswith(".ipynb") else key.notebook
+
+def notebook_id(assignment) -> str:
+    """nbgrader's notebook id (file name without ``.ipynb``) of the assignment's one notebook."""
+    return assignment.notebook.name
 
 
-def released_path(course_dir, key) -> Path:
-    return Path(course_dir) / "exercises" / key.assignment_id / f"{notebook_id(key)}.ipynb"
+def released_path(course_dir, assignment) -> Path:
+    name = f"{notebook_id(assignment)}.ipynb"
+    return Path(course_dir) / "exercises" / assignment.assignment_id / name
 
 
 @functools.lru_cache(maxsize=8)
@@ -106,8 +114,9 @@ def _released(path: str):
 
 @functools.lru_cache(maxsize=8)
 def _preimports(path: str) -> tuple[str, ...]:
-    """Top-level modules the released notebook imports: the template imports them once per
-    submission instead of once per parameter set (trusted source: the released copy)."""
+    """Modules the released notebook imports: the template imports them once per submission
+    instead of once per parameter set (trusted source: the released copy; the submission's own
+    imports are :func:`grader.preimport.plan`'s)."""
     import ast
 
     names = []
@@ -126,19 +135,14 @@ def _preimports(path: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _grade_cells(released) -> dict:
-    """grade_id -> points of the released notebook's autograded (test) cells."""
-    out = {}
-    for cell in released.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade") and cell.cell_type == "code" and not meta.get("solution"):
-            out[meta["grade_id"]] = float(meta.get("points", 0))
-    return out
-
-
-def _auto_points(released, key) -> dict:
-    """grade_id -> points of the questions the key grades (manually graded cells left out)."""
-    return {gid: pts for gid, pts in _grade_cells(released).items() if gid not in set(key.manual)}
+def _auto_points(released, assignment) -> dict:
+    """grade_id -> declared points of the autograded questions, once the released notebook is
+    known to match the declaration (else :class:`GradingConfigError`: re-run `course release`)."""
+    problems = notebook_problems(assignment, notebook_id(assignment), released)
+    if problems:
+        raise GradingConfigError("the released notebook does not match the assignment's "
+                                 "declaration (run `course release`): " + "; ".join(problems))
+    return assignment.auto_points
 
 
 def _read_runs(result: dict, params: list, probes: dict, answers, expected) -> list[Run]:
@@ -238,9 +242,10 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
     The student's code runs sandboxed as ``uid`` (default: the uid this process leased,
     :func:`grader.uids.process_uid`) unless ``task.sandbox`` is False. Never raises for a bad
     submission (the record has ``status: "error"``); raises :class:`GradingConfigError` when the
-    key and the released notebook disagree, :class:`grader.sandbox.SandboxUnavailable` when the
-    sandbox cannot run, and :class:`grader.sandbox.InfrastructureError` when the sandbox failed
-    before the student's code ran, on two uids.
+    declaration, the key and the released notebook disagree,
+    :class:`grader.sandbox.SandboxUnavailable` when the sandbox cannot run, and
+    :class:`grader.sandbox.InfrastructureError` when the sandbox failed before the student's code
+    ran, on two uids.
     """
     from papermill.parameterize import parameterize_notebook
 
@@ -250,9 +255,9 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
     started = time.monotonic()
     if task.sandbox and sandbox_problem() is not None:
         raise SandboxUnavailable(sandbox_problem())
-    key = load_key(task.assignment_id)
+    assignment, key = load_assignment(task.assignment_id), load_key(task.assignment_id)
     released = _released(task.released_path)
-    max_points = _auto_points(released, key)
+    max_points = _auto_points(released, assignment)
     if task.problem:
         return _error_record(task, task.problem, max_points)
     try:
@@ -270,11 +275,12 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
                                        language="python") for p in params]
     job = {"notebooks": notebooks, "nonce": nonce, "expected": norm.expected,
            "preimport": list(_preimports(task.released_path)),
+           "prereach": preimport.plan(c.source for c in norm.notebook.cells if c.cell_type == "code"),
            "extraction": extraction_cell(key.answers, probes, nonce, task.limits.call_seconds)}
     fatal, outputs = None, []
-    hook = getattr(importlib.import_module(f"grader.assignments.{task.assignment_id}"),
-                   "oracle_session", None)
-    service = _KeyService(hook) if hook else None
+    # the one service a run can have today is the labeling oracle (grader.contract.SERVICES)
+    service = (_KeyService(key.services[assignment.services[0]], task.limits)
+               if assignment.services else None)
     try:
         result = _launch(job, task, uid, service)
         runs = _read_runs(result, params, probes, key.answers, norm.expected)
@@ -293,30 +299,18 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
         run.artifacts_dir = task.artifacts_dir
 
     try:
-        verdicts = key.grade(runs)
+        verdicts = judge(assignment, key, runs, norm.deleted)
+    except GradingConfigError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a key bug or an answer it did not foresee
         return _error_record(task, _grader_failure(exc), max_points)
-    if set(verdicts) != set(max_points):
-        raise GradingConfigError(
-            f"{task.assignment_id}: the key grades {sorted(verdicts)} but the released notebook's "
-            f"autograded cells are {sorted(max_points)}")
     questions = {}
     for gid, v in verdicts.items():
-        if abs(v.max_points - max_points[gid]) > 1e-9:
-            raise GradingConfigError(f"{task.assignment_id}: {gid} is worth {max_points[gid]:g} "
-                                     f"points in the notebook but {v.max_points:g} in the key")
-        points, feedback = min(max(float(v.points), 0.0), v.max_points), [str(f) for f in v.feedback]
-        if gid in norm.deleted:
-            points, feedback = 0.0, ["The test cell of this question was deleted from your "
-                                     "notebook; copy your answers into a fresh copy of the exercise."]
-        elif problem := execution_problem(runs[:1], gid):
-            # whatever the key says: the test cell did not run, stopped at a limit, or no answers
-            # were read (a key names the problem itself when it also looks at its answer cells)
-            points = 0.0
-            if problem not in feedback:
-                feedback.append(problem)
-        questions[gid] = {"points": points, "max_points": float(v.max_points), "feedback": feedback}
-        if v.figures and gid not in norm.deleted:
+        feedback = list(v.feedback)
+        if service and v.points < v.max_points:
+            feedback += [n for n in service.notes if n not in feedback]
+        questions[gid] = {"points": v.points, "max_points": v.max_points, "feedback": feedback}
+        if v.figures:
             # names inside the student's artifacts_dir: the record stays valid if the course moves
             questions[gid]["figures"] = [Path(f).name for f in v.figures]
 
@@ -527,15 +521,17 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
 
     check_sandbox(unsafe_no_sandbox)
     course_dir = Path(course_dir)
-    key = load_key(assignment_id)
-    limits = limits if limits is not None else Limits(**key.limits)
-    nb_id = notebook_id(key)
-    rel = released_path(course_dir, key)
+    assignment = load_assignment(assignment_id)
+    load_key(assignment_id)  # a key that disagrees with the declaration stops here, before any work
+    limits = limits if limits is not None else Limits(**assignment.limits)
+    nb_id = notebook_id(assignment)
+    rel = released_path(course_dir, assignment)
     if not rel.is_file():
         raise FileNotFoundError(f"released notebook {rel} not found; run `course release` first")
+    # the released notebook matches the declaration (else GradingConfigError, before any work)
+    max_points = _auto_points(_released(str(rel)), assignment)
     store = results_dir(course_dir, assignment_id)
     url = gradebook.db_url_for(course_dir, db_url)
-    max_points = _auto_points(_released(str(rel)), key)
     records, tasks = {}, []
     for sid, path, problem in discover(submissions, assignment_id, nb_id):
         if not valid_student_id(sid):  # reported, never stored: no file or gradebook row for it
@@ -549,8 +545,9 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
                           limits, secrets.randbits(63), sandbox=not unsafe_no_sandbox,
                           artifacts_dir=str(course_dir / "feedback_artifacts" / assignment_id / sid)))
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
+    inbound = exchange_inbound(course_dir) if tasks else None
     with gradebook.Gradebook(url) as gb:
-        gradebook.ensure_assignment(gb, assignment_id, nb_id, _released(str(rel)))
+        gradebook.ensure_assignment(gb, assignment, {nb_id: _released(str(rel))})
         # results stored by an interrupted run whose gradebook write did not happen
         recorded = gradebook.auto_scores(gb, assignment_id)
         for sid, record in records.items():
@@ -587,7 +584,7 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
                     del outcome
                     notebook = course_dir / "autograded" / task.student_id / assignment_id / f"{nb_id}.ipynb"
                     records[task.student_id] = _commit(gb, task, record, Path(submissions), notebook,
-                                                       store, max_points)
+                                                       store, max_points, inbound)
                     bar.update()
             finally:
                 bar.close()
@@ -595,7 +592,7 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
 
 
 def _commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path, store: Path,
-            max_points: dict) -> dict:
+            max_points: dict, inbound: Path | None) -> dict:
     """Store one student's record: autograded notebook, result file (the commit point: from then
     on the student counts as graded), gradebook. Whatever fails here (a byte no file takes, a full
     disk, the gradebook) becomes this student's error record, naming them; the batch goes on."""
@@ -606,7 +603,8 @@ def _commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path
     sid = task.student_id
     notebook = record.pop("notebook", None)
     try:
-        record.update(_submission_times(task, submissions))
+        if task.path is not None:
+            record.update(submission_times(sid, task.assignment_id, Path(task.path), submissions, inbound))
         if notebook is not None:
             _atomic_write(notebook_path, nbformat.writes(valid_unicode(notebook)))
         del notebook  # the main process keeps no executed notebook
@@ -618,7 +616,7 @@ def _commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path
         failure = (f"the grader could not store the result of {sid} ({_describe(exc)}); "
                    "your instructor will look at it (re-grade with `course autograde --retry-errors`)")
     error = {**_error_record(task, failure, max_points),
-             **{k: record[k] for k in ("submitted_at", "timestamp", "timestamp_note") if k in record}}
+             **{k: record[k] for k in TIME_FIELDS if k in record}}
     try:
         _atomic_write(store / f"{sid}.json", json.dumps(error, indent=1))
         gradebook.record_result(gb, task.assignment_id, sid, error)
@@ -634,66 +632,6 @@ def _describe(exc: BaseException) -> str:
 
 def _warn(message: str) -> None:
     print(f"warning: {printable(message)}", file=sys.stderr)
-
-
-#: nbgrader's ``timestamp.txt`` holds a time written by the student's own ``submit``; a claim this
-#: much later than the file's arrival cannot be true (clock skew aside).
-CLAIM_SLACK_SECONDS = 120
-
-
-def _submission_times(task: Task, submissions: Path) -> dict:
-    """When the submission arrived, from the file system; nbgrader's timestamp.txt kept for display.
-
-    ``submitted_at`` (ISO 8601, UTC) is the notebook's ctime in the submissions folder: the time
-    it was written there (by nbgrader's collect, the exchange, or whoever copied it in). A student
-    cannot set it earlier, so it is THE submission time for lateness. ``timestamp`` is nbgrader's
-    ``<student>/<assignment>/timestamp.txt`` (written by the student's ``submit``): the gradebook
-    keeps it because formgrader counts a submission as autograded only when the two agree (nbgrader
-    layout only; a file next to a flat ``<student>/<nb>.ipynb`` is nobody's). ``timestamp_note``
-    flags a claim that is not a time or comes after the arrival.
-    """
-    from datetime import datetime, timezone
-
-    from nbgrader.utils import parse_utc
-
-    if task.path is None:
-        return {}
-    path = Path(task.path)
-    try:
-        arrived = datetime.fromtimestamp(os.lstat(path).st_ctime, timezone.utc).replace(tzinfo=None)
-    except OSError:
-        return {}
-    out = {"submitted_at": arrived.isoformat(timespec="seconds") + "Z"}
-    if path.parent != submissions / task.student_id / task.assignment_id:
-        return out
-    claim = _small_text(path.with_name("timestamp.txt"))
-    if claim is None:
-        return out
-    out["timestamp"] = claim
-    try:
-        claimed = parse_utc(claim)
-    except (ValueError, TypeError, OverflowError):
-        out["timestamp_note"] = f"timestamp.txt is not a time: {claim[:60]!r}"
-        return out
-    if (claimed - arrived).total_seconds() > CLAIM_SLACK_SECONDS:
-        out["timestamp_note"] = (f"timestamp.txt says {claimed.isoformat(timespec='seconds')}Z, after "
-                                 f"the notebook arrived ({out['submitted_at']})")
-    return out
-
-
-def _small_text(path: Path, limit: int = 200) -> str | None:
-    """A small regular file's text (never through a symbolic link, never blocking on a FIFO)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        raw = fh.read(limit + 1)
-    if len(raw) > limit:
-        return None
-    return printable(raw.decode("utf-8", "replace").strip())
 
 
 def _finish(records: dict, json_path) -> dict:

@@ -11,8 +11,9 @@ Two halves that must agree on one encoding:
 Encoding (a superset of JSON that keeps Python's plain types apart): ``None``, ``bool``, ``int``,
 ``str`` and finite ``float`` are themselves; lists (and tuples) are lists; a dict is
 ``{"__dict__": [[key, value], ...]}`` so ``0`` and ``"0"`` keys survive; ``nan``/``inf`` are
-``{"__float__": "nan"}``; numpy scalars and arrays become the Python values above. A value of any
-other type, anywhere inside, makes the whole answer ``{"__unsupported__": "<type name>"}``.
+``{"__float__": "nan"}``; numpy scalars and arrays become the Python values above; a dataclass
+instance (such as ``imbalance_kit.labeling.WavePlan``) becomes the dict of its fields. A value of
+any other type, anywhere inside, makes the whole answer ``{"__unsupported__": "<type name>"}``.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ _FLOAT_WORDS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 # (and then loses) a single name; names the student may have shadowed are imported afresh.
 _KERNEL_SOURCE = '''
 def __grader_extract(__ns, __answers, __probes, __call_timeout, __max_depth, __max_items):
-    import json as _json, math as _math, signal as _signal, sys as _sys
+    import dataclasses as _dc, json as _json, math as _math, signal as _signal, sys as _sys
 
     class _Bad(Exception):
         pass
@@ -63,6 +64,12 @@ def __grader_extract(__ns, __answers, __probes, __call_timeout, __max_depth, __m
             if v.size > __max_items:
                 raise _Bad("array too large")
             return enc(v.tolist(), depth)
+        if _dc.is_dataclass(t):
+            try:
+                items = [(f.name, getattr(v, f.name)) for f in _dc.fields(v)]
+            except Exception:
+                raise _Bad(getattr(t, "__qualname__", "object")) from None
+            return {"__dict__": [[k, enc(x, depth + 1)] for k, x in items]}
         raise _Bad(getattr(t, "__qualname__", "object"))
 
     def key(k):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from .runner import LIMIT_ERRORS
-from .spec import CallError, Missing, Unsupported, Verdict
+from .spec import CallError, Missing, Unsupported
 
 TYPE_WORDS = {bool: "a bool", int: "an int", float: "a float", str: "a string", list: "a list",
               dict: "a dict", type(None): "None"}
@@ -117,7 +117,8 @@ def execution_problem(runs, grade_id: str, answer_cells=()) -> str | None:
 
     ``runs`` are the runs the question is judged on (``runs[:1]`` for a question judged on the
     notebook's own parameters only); ``answer_cells`` the grade ids of the answer cells the
-    question reads, besides its test cell ``grade_id``. The problems, per run in order:
+    question reads, besides its test cell ``grade_id`` (both from the declaration: the engine
+    asks this before any key, :mod:`grader.judge`). The problems, per run in order:
 
     - one of these cells stopped at a per-cell limit (time, memory): the limit is named;
     - the run stopped as a whole (``run.error``: kernel died, wall time...) before these cells
@@ -144,12 +145,6 @@ def execution_problem(runs, grade_id: str, answer_cells=()) -> str | None:
             why = (cell or {}).get("error") or "the cell was removed or skipped"
             return f"the test cell of this question did not run{rerun} ({why})."
     return None
-
-
-def not_run_verdict(runs, grade_id: str, points: float, answer_cells=()) -> Verdict | None:
-    """Zero points with the reason when :func:`execution_problem` finds one, else None."""
-    problem = execution_problem(runs, grade_id, answer_cells)
-    return Verdict(0.0, points, [problem]) if problem else None
 
 
 def vocab_name(value) -> str | None:

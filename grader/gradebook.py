@@ -22,23 +22,34 @@ def db_url_for(course_dir, db: str | None = None) -> str:
     return f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}"
 
 
-def ensure_assignment(gb: Gradebook, assignment_id: str, notebook_id: str, released) -> None:
-    """Create or refresh the assignment's notebook and cells from the released notebook.
+def ensure_assignment(gb: Gradebook, assignment, released: dict) -> None:
+    """Create or refresh the assignment's notebooks and cells from its released notebooks.
 
-    Uses nbgrader's own ``SaveCells`` (what ``generate_assignment`` runs), so points, grade cells
-    and locked-cell sources match what formgrader expects. Like nbgrader, refuses to add or remove
-    cells once submissions exist.
+    ``assignment``: the declaration (:class:`grader.contract.Assignment`); ``released``: notebook
+    name -> released notebook, one for each declared notebook, which must match the declaration
+    (else :class:`grader.contract.GradingConfigError`). Uses nbgrader's own ``SaveCells`` (what
+    ``generate_assignment`` runs), so points, grade cells and locked-cell sources match what
+    formgrader expects. Like nbgrader, refuses to add or remove cells once submissions exist.
     """
     from nbgrader.preprocessors import SaveCells
 
-    gb.update_or_create_assignment(assignment_id)
-    resources = {"nbgrader": {"notebook": notebook_id, "assignment": assignment_id,
-                              "db_url": str(gb.engine.url.render_as_string(hide_password=False))}}
-    SaveCells().preprocess(released, resources)
+    from grader.contract import GradingConfigError, notebook_problems
+
+    names = [n.name for n in assignment.notebooks]
+    problems = [f"no released notebook {n}.ipynb" for n in names if n not in released]
+    problems += [p for n in names if n in released
+                 for p in notebook_problems(assignment, n, released[n])]
+    if problems:
+        raise GradingConfigError("; ".join(problems))
+    gb.update_or_create_assignment(assignment.assignment_id)
+    for name in names:
+        resources = {"nbgrader": {"notebook": name, "assignment": assignment.assignment_id,
+                                  "db_url": str(gb.engine.url.render_as_string(hide_password=False))}}
+        SaveCells().preprocess(released[name], resources)
 
 
 def _timestamp(text):
-    """nbgrader's timestamp.txt as a datetime; None when absent or unreadable (a student's file)."""
+    """A timestamp.txt text as a datetime; None when absent or unreadable."""
     try:
         return parse_utc(text) if text else None
     except (ValueError, TypeError, OverflowError):
@@ -49,7 +60,7 @@ def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: di
     """Write one student's autograde scores in a single transaction.
 
     Questions in ``record["questions"]`` get ``auto_score``; every other grade cell (written
-    answers, KEY.manual) is left for manual grading. Manual scores already given are kept, and such
+    answers, manual questions) is left for manual grading. Manual scores already given are kept, and such
     cells are flagged for review, as nbgrader does.
     """
     db = gb.db
@@ -63,16 +74,17 @@ def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: di
         except MissingEntry:
             assignment = gb.find_assignment(assignment_id)
             with db.no_autoflush:  # mirror the assignment's structure, as nbgrader's add_submission
-                # Formgrader counts a submission as autograded only when this equals the submitted
-                # folder's timestamp.txt (None when there is none), as nbgrader's autograde stores it.
-                submission = SubmittedAssignment(assignment=assignment, student=student,
-                                                 timestamp=_timestamp(record.get("timestamp")))
+                submission = SubmittedAssignment(assignment=assignment, student=student)
                 db.add(submission)
                 for notebook in assignment.notebooks:
                     snb = SubmittedNotebook(notebook=notebook, assignment=submission)
                     db.add(snb)
                     db.add_all([Grade(cell=cell, notebook=snb) for cell in notebook.grade_cells])
                     db.add_all([Comment(cell=cell, notebook=snb) for cell in notebook.solution_cells])
+        # What the submitted folder's timestamp.txt holds (the trusted submission time, see
+        # grader.submission_times; None when there is none): nbgrader counts lateness from it, and
+        # formgrader counts a submission as autograded only when the two are equal.
+        submission.timestamp = _timestamp(record.get("timestamp"))
         db.flush()
         questions = record["questions"]
         for snb in submission.notebooks:
@@ -102,18 +114,33 @@ def auto_scores(gb: Gradebook, assignment_id: str) -> dict:
     return out
 
 
-def export_rows(gb: Gradebook) -> list[dict]:
-    """One row per (assignment, student): score, max score and whether manual grading is pending."""
+def export_rows(gb: Gradebook, times=None) -> list[dict]:
+    """One row per (assignment, student): score, max score, whether manual grading is pending and
+    when the work was submitted.
+
+    ``times(assignment, student)`` gives the submission time fields of our result record (see
+    :mod:`grader.submission_times`) or None; ``seconds_late`` counts from that time to the due
+    date (with any extension), as nbgrader counts from the gradebook's timestamp.
+    """
     rows = []
     for assignment in gb.assignments:
         for student in gb.students:
+            row = {"assignment": assignment.name, "student_id": student.id,
+                   "max_score": float(assignment.max_score), "submitted_at": "",
+                   "submitted_at_source": "", "seconds_late": "", "timestamp_note": ""}
             try:
                 sub = gb.find_submission(assignment.name, student.id)
             except MissingEntry:
-                score, pending, status = 0.0, False, "missing"
-            else:
-                score, pending, status = float(sub.score), bool(sub.needs_manual_grade), "submitted"
-            rows.append({"assignment": assignment.name, "student_id": student.id,
-                         "score": round(score, 4), "max_score": float(assignment.max_score),
-                         "needs_manual_grade": pending, "status": status})
+                rows.append({**row, "score": 0.0, "needs_manual_grade": False, "status": "missing"})
+                continue
+            row.update(score=round(float(sub.score), 4), needs_manual_grade=bool(sub.needs_manual_grade),
+                       status="submitted")
+            found = (times(assignment.name, student.id) if times else None) or {}
+            at = _timestamp(found.get("submitted_at"))
+            if at is not None:
+                row.update({k: found.get(k) or "" for k in ("submitted_at", "submitted_at_source",
+                                                            "timestamp_note")})
+                row["seconds_late"] = (0.0 if sub.duedate is None else
+                                       round(max(0.0, (at - sub.duedate).total_seconds()), 3))
+            rows.append(row)
     return rows

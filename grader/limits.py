@@ -10,6 +10,11 @@ submission (all parameter sets together), ``cell_seconds`` each cell, ``call_sec
 a student's function by the grader and ``extract_seconds`` the cell that reads the answers out;
 ``output_kb`` caps what the child may send back (the executed notebook and the answers), and
 outputs beyond ``cell_output_kb`` per cell are truncated, never stored.
+
+Grader-side services the notebook talks to (the labeling oracle) run outside the sandbox and are
+bounded per submission by the ``service_*`` limits (see :mod:`grader.services`): requests beyond
+``service_requests_per_second`` wait their turn, requests larger than ``service_request_kb`` are
+refused, and after ``service_cpu_seconds`` of the grader's CPU the notebook is cut off.
 """
 from __future__ import annotations
 
@@ -51,6 +56,9 @@ class Limits:
     disk_mb: int = 256
     output_kb: int = 8192
     cell_output_kb: int = 256
+    service_requests_per_second: float = 100.0
+    service_cpu_seconds: float = 10.0
+    service_request_kb: int = 512
 
     def __post_init__(self):
         for name, value in asdict(self).items():
@@ -66,7 +74,11 @@ class Limits:
                  "memory_mb": ("memory limit", "MB"), "processes": ("process limit", "processes"),
                  "file_size_mb": ("file size limit", "MB"), "disk_mb": ("disk space limit", "MB"),
                  "output_kb": ("output size limit", "KiB"),
-                 "cell_output_kb": ("output size limit per cell", "KiB")}
+                 "cell_output_kb": ("output size limit per cell", "KiB"),
+                 "service_requests_per_second": ("request rate limit of grader-side services",
+                                                 "requests per second"),
+                 "service_cpu_seconds": ("CPU time limit of grader-side services", "s"),
+                 "service_request_kb": ("request size limit of grader-side services", "KiB")}
         label, unit = words[name]
         return f"{label} ({getattr(self, name):g} {unit})"
 

@@ -13,7 +13,14 @@ call, whatever the mode::
 
 Protocol: one JSON object per line each way. Requests ``{"op": "info" | "pool" |
 "validation" | "label", "ids": [...]}``; replies ``{"ok": ...}`` or ``{"error": "..."}``.
-Nothing a client sends can change the budget, the labels or the log beyond buying labels.
+A reply that ends the connection also carries ``"closed": true``. Nothing a client sends can
+change the budget, the labels or the log beyond buying labels.
+
+The server runs outside the sandbox, in the grader's worker, so the submission's limits bound it
+instead (:mod:`grader.services`): requests beyond ``service_requests_per_second`` wait their
+turn, and once serving this notebook has cost ``service_cpu_seconds`` of the grader's CPU every
+further request fails with an :class:`OracleError` naming that limit. The report records both,
+and the engine puts its ``notes`` into the feedback.
 """
 from __future__ import annotations
 
@@ -24,9 +31,10 @@ import threading
 import time
 from pathlib import Path
 
+from .limits import Limits
+from .services import LineServer
+
 ENV_VAR = "IMBALANCE_LAB_ORACLE"
-MAX_REQUEST_BYTES = 1_000_000
-MAX_CONNECTIONS = 64
 SOCKET_NAME = ".oracle.sock"
 
 
@@ -130,72 +138,45 @@ class LocalOracle:
         return self._ledger.report()
 
 
-class OracleServer:
+class OracleServer(LineServer):
     """Grader-side oracle on a Unix socket (runs in threads of the grader's process).
 
     ``labels``: item id -> label of the pool; ``pool`` / ``validation``: DataFrames served to the
-    notebook (``item_id``, ``text``, ``source``; validation also ``label``). Use as a context
-    manager or call :meth:`start` / :meth:`close`; :meth:`report` is the trusted log.
+    notebook (``item_id``, ``text``, ``source``; validation also ``label``); ``limits``: the
+    submission's limits, whose ``service_*`` fields bound this server (:mod:`grader.services`).
+    Use as a context manager or call :meth:`start` / :meth:`close`; :meth:`report` is the
+    trusted log.
     """
 
-    def __init__(self, labels: dict, budget: int, path, pool=None, validation=None):
+    name = "labeling service"
+    hint = "fetch the pool once and ask for each label once, many ids per `oracle.label` call"
+
+    def __init__(self, labels: dict, budget: int, path, pool=None, validation=None,
+                 limits: Limits = Limits()):
+        super().__init__(path, limits)
         self._ledger = _Ledger(labels, budget)
-        self.path = str(path)
-        self._pool = ([] if pool is None else
-                      [[int(i), str(t), str(s)] for i, t, s in
-                       zip(pool["item_id"], pool["text"], pool["source"])])
-        self._validation = ([] if validation is None else
-                            [[int(i), str(t), str(s), int(y)] for i, t, s, y in
-                             zip(validation["item_id"], validation["text"], validation["source"],
-                                 validation["label"])])
-        self._sock = None
-        self._threads: list[threading.Thread] = []
-        self._stop = threading.Event()
+        self._tables = {"pool": pool, "validation": validation}
+        self._replies: dict[str, bytes] = {}
 
-    def start(self) -> "OracleServer":
-        if os.path.lexists(self.path):
-            os.unlink(self.path)
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.bind(self.path)
-        os.chmod(self.path, 0o666)  # the sandboxed notebook runs as another uid
-        sock.listen(8)
-        sock.settimeout(0.2)
-        self._sock = sock
-        t = threading.Thread(target=self._accept, name="oracle-accept", daemon=True)
-        t.start()
-        self._threads.append(t)
-        return self
+    def _table(self, op: str) -> bytes:
+        """The pool or validation reply, encoded once (a notebook may ask for it often)."""
+        if op not in self._replies:
+            df, rows = self._tables[op], []
+            if df is not None:
+                rows = [[int(i), str(t), str(s)] for i, t, s in
+                        zip(df["item_id"], df["text"], df["source"])]
+                if op == "validation":
+                    rows = [row + [int(y)] for row, y in zip(rows, df["label"])]
+            self._replies[op] = json.dumps({"ok": rows}).encode() + b"\n"
+        return self._replies[op]
 
-    def _accept(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            if len(self._threads) > MAX_CONNECTIONS:
-                conn.close()
-                continue
-            t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
-            t.start()
-            self._threads.append(t)
-
-    def _answer(self, line: bytes) -> dict:
-        try:
-            req = json.loads(line)
-        except (ValueError, RecursionError):
-            return {"error": "request is not JSON"}
-        if type(req) is not dict or type(req.get("op")) is not str:
-            return {"error": "request must be an object with an 'op'"}
+    def answer(self, req: dict) -> dict | bytes:
         op = req["op"]
         try:
             if op == "info":
                 return {"ok": self._ledger.info()}
-            if op == "pool":
-                return {"ok": self._pool}
-            if op == "validation":
-                return {"ok": self._validation}
+            if op in ("pool", "validation"):
+                return self._table(op)
             if op == "label":
                 got = self._ledger.label(req.get("ids"))
                 return {"ok": [[i, y] for i, y in got.items()]}
@@ -203,43 +184,11 @@ class OracleServer:
             return {"error": str(exc)}
         return {"error": f"unknown op {op!r}"}
 
-    def _serve(self, conn):
-        with conn:
-            conn.settimeout(None)
-            reader = conn.makefile("rb")
-            while not self._stop.is_set():
-                line = reader.readline(MAX_REQUEST_BYTES + 1)
-                if not line:
-                    return
-                if len(line) > MAX_REQUEST_BYTES:
-                    conn.sendall(b'{"error": "request too large"}\n')
-                    return
-                try:
-                    conn.sendall(json.dumps(self._answer(line)).encode() + b"\n")
-                except OSError:
-                    return
-
     def report(self) -> dict:
-        """The trusted record of this oracle: budget, labels used, labeled ids, every request."""
-        return self._ledger.report()
-
-    def close(self) -> dict:
-        """Stop serving, remove the socket and return :meth:`report`."""
-        self._stop.set()
-        if self._sock is not None:
-            self._sock.close()
-        if os.path.lexists(self.path):
-            try:
-                os.unlink(self.path)
-            except OSError:
-                pass
-        return self.report()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.close()
+        """The trusted record of this oracle: budget, labels used, labeled ids, every request,
+        and what serving the notebook cost (``"service"``: requests, delays, CPU seconds,
+        whether it was cut off; :meth:`grader.services.ServiceQuota.report`)."""
+        return {**self._ledger.report(), **super().report()}
 
 
 class OracleClient:
@@ -249,14 +198,26 @@ class OracleClient:
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._sock.connect(str(path))
         self._reader = self._sock.makefile("rb")
+        self._closed: str | None = None  # why the server ended this connection
 
     def _call(self, **req):
-        self._sock.sendall(json.dumps(req).encode() + b"\n")
-        line = self._reader.readline()
+        if self._closed:
+            raise OracleError(self._closed)
+        try:
+            self._sock.sendall(json.dumps(req).encode() + b"\n")
+        except OSError:
+            pass  # the server may have closed after explaining why: read that first
+        try:
+            line = self._reader.readline()
+        except OSError:
+            line = b""
         if not line:
-            raise OracleError("the oracle closed the connection")
+            self._closed = "the oracle closed the connection"
+            raise OracleError(self._closed)
         reply = json.loads(line)
         if "error" in reply:
+            if reply.get("closed"):
+                self._closed = reply["error"]
             raise OracleError(reply["error"])
         return reply["ok"]
 
@@ -305,13 +266,15 @@ class OracleSession:
 
     ``directory`` is the host path of the directory mounted into the sandbox; ``inside`` is the
     same directory as the notebook sees it (``/submission`` under bubblewrap, or None when not
-    sandboxed). ``env`` holds the variables to set for the notebook's kernel; :meth:`close`
+    sandboxed); ``limits`` the submission's limits, passed to ``server_factory(path, limits)``.
+    ``env`` holds the variables to set for the notebook's kernel; :meth:`close`
     stops the server and returns its report (put it into every ``Run.oracle``).
     """
 
-    def __init__(self, server_factory, directory, inside: str | None = None):
+    def __init__(self, server_factory, directory, inside: str | None = None,
+                 limits: Limits = Limits()):
         host = Path(directory) / SOCKET_NAME
-        self.server = server_factory(host).start()
+        self.server = server_factory(host, limits).start()
         self.env = {ENV_VAR: str(Path(inside) / SOCKET_NAME) if inside else str(host)}
 
     def close(self) -> dict:

@@ -8,7 +8,8 @@ and ``check`` can compare them with the committed ``exercises/``.
 
 Before generating, every source notebook is linted: unique grade ids, points on every grade
 cell, test cells locked, exactly one locked, ungraded cell tagged ``parameters``, no stored
-outputs, and grade ids that match the assignment's answer key.
+outputs, and grade cells (ids, points, manual or auto) and answer cells that match the
+assignment's declaration (:mod:`grader.contract`), whose key must match it too.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from .spec import Missing, Run, load_key
+from .contract import GradingConfigError, load_assignment, load_key, notebook_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE_ID = "imbalance-lab"
@@ -47,9 +48,9 @@ class Drift:
 
 
 def assignment_ids(root: Path = ROOT) -> list[str]:
-    """Every assignment in the source directory (a folder holding a notebook of its own name)."""
+    """Every assignment in the source directory (one folder each)."""
     src = Path(root) / SOURCE_DIR
-    return sorted(p.name for p in src.iterdir() if (p / f"{p.name}.ipynb").is_file())
+    return sorted(p.name for p in src.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 def lint_notebook(nb, name: str = "notebook") -> list[str]:
@@ -87,33 +88,40 @@ def lint_notebook(nb, name: str = "notebook") -> list[str]:
     return problems
 
 
-def graded_ids(nb) -> set[str]:
-    return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade")}
-
-
-def lint_against_key(nb, assignment_id: str) -> list[str]:
-    """The key must give a verdict for every autograded cell and list the manual ones."""
-    key = load_key(assignment_id)
-    params = key.parameter_sets(0)
-    runs = [Run(parameters=p, answers={a: Missing(a) for a in key.answers}) for p in params]
-    from_key = set(key.grade(runs)) | set(key.manual)
-    in_nb = graded_ids(nb)
+def lint_assignment(aid: str, root: Path = ROOT) -> list[str]:
+    """Problems with one assignment's source folder: its declaration and key must load, and each
+    declared notebook must be there, sound, and match the declaration (nothing else may be)."""
+    folder = Path(root) / SOURCE_DIR / aid
+    try:
+        assignment = load_assignment(aid)
+        load_key(aid)
+    except (ValueError, GradingConfigError) as exc:
+        return [f"{SOURCE_DIR}/{aid}: {exc}"]
     problems = []
-    if in_nb - from_key:
-        problems.append(f"{assignment_id}: graded cells the answer key does not grade: {sorted(in_nb - from_key)}")
-    if from_key - in_nb:
-        problems.append(f"{assignment_id}: the answer key grades cells the notebook lacks: {sorted(from_key - in_nb)}")
+    declared = [n.name for n in assignment.notebooks]
+    extra = sorted(p.name for p in folder.glob("*.ipynb") if p.stem not in declared)
+    if extra:
+        problems.append(f"{SOURCE_DIR}/{aid}: notebooks the assignment does not declare: {extra}")
+    for name in declared:
+        path = folder / f"{name}.ipynb"
+        if not path.is_file():
+            problems.append(f"{SOURCE_DIR}/{aid}: the declared notebook {name}.ipynb is missing")
+            continue
+        nb = nbformat.read(path, as_version=4)
+        problems += lint_notebook(nb, f"{SOURCE_DIR}/{aid}/{name}.ipynb")
+        problems += notebook_problems(assignment, name, nb)
     return problems
 
 
 def lint(root: Path = ROOT) -> list[str]:
-    problems = []
-    for aid in assignment_ids(root):
-        path = Path(root) / SOURCE_DIR / aid / f"{aid}.ipynb"
-        nb = nbformat.read(path, as_version=4)
-        problems += lint_notebook(nb, f"{SOURCE_DIR}/{aid}/{aid}.ipynb")
-        problems += lint_against_key(nb, aid)
+    from .assignments import ASSIGNMENTS
+
+    ids = assignment_ids(root)
+    problems = [f"{SOURCE_DIR}/{aid}: missing (the assignment is registered in "
+                "grader/assignments; run tools/make_notebooks.py)"
+                for aid in ASSIGNMENTS if aid not in ids]
+    for aid in ids:
+        problems += lint_assignment(aid, root)
     return problems
 
 

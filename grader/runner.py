@@ -5,15 +5,17 @@ The grader never runs student code in its own process. :func:`launch` starts thi
 empty work directory, and sends it a *job* as JSON on stdin:
 
 ``{"notebooks": [nb, ...], "extraction": src, "nonce": str, "expected": [grade_id, ...],
-"preimport": [module, ...], "limits": {...}}``, one already-parameterized notebook per parameter set.
+"preimport": [module, ...], "prereach": [name, ...], "limits": {...}}``, one already-parameterized
+notebook per parameter set.
 
-Inside, this module is a *template*: it imports IPython and the modules the released exercise
-imports once, builds a clean interactive shell, and then forks one fresh copy of itself per
-parameter set. Each copy executes the notebook's code cells one at a time on the template's
-command (so the template knows which cell runs and times it), appends the grader's extraction cell
-(:mod:`grader.extract`) and dies; nothing is carried from one run to the next, and nothing from
-one student to another (every submission gets its own sandbox and its own template). The template
-writes ONE JSON object to its stdout:
+Inside, this module is a *template*: it loads once the modules the released exercise imports and
+the well-known libraries the submission imports (:mod:`grader.preimport`, which says why that
+cannot change a verdict), imports IPython, builds a clean interactive shell, and then forks one
+fresh copy of itself per parameter set. Each copy executes the notebook's code cells one at a
+time on the template's command (so the template knows which cell runs and times it), appends the
+grader's extraction cell (:mod:`grader.extract`) and dies; nothing is carried from one run to the
+next, and nothing from one student to another (every submission gets its own sandbox and its own
+template). The template writes ONE JSON object to its stdout:
 
 ``{"runs": [{"error", "cells", "payload", "payload_error"}, ...], "outputs": [...]}``
 
@@ -27,8 +29,8 @@ the wall time ran out, a cell's output was too large): then no answers were read
 copies send is untrusted and is cleaned here; the grader parses the whole result again with
 :func:`grader.extract.strict_loads`. No file the student's code could write is ever read back.
 
-Before the first copy is handed a cell, the template writes :data:`STARTED` to its stderr, which
-no copy can reach. A sandbox that failed without it failed before any student code ran (bubblewrap
+Before the first copy is handed a cell (or before it loads the libraries the submission names,
+whichever comes first), the template writes :data:`STARTED` to its stderr, which no copy can reach. A sandbox that failed without it failed before any student code ran (bubblewrap
 or the uid switch failed, no process was free for the copy): :func:`launch` raises
 :class:`grader.sandbox.InfrastructureError` for it, the grader's problem, not the student's.
 """
@@ -45,6 +47,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from grader import preimport
 from grader.limits import KILL_GRACE_SECONDS, Limits
 
 #: Characters kept of one stream output, and outputs kept per cell, in the stored notebook.
@@ -584,8 +587,22 @@ def _not_dumpable():
         pass
 
 
+def _restart(out, job: dict, env: dict):
+    """Replace this template by a fresh one (same sandbox, limits and deadline) running ``job``."""
+    data = json.dumps(job).encode()
+    fd = os.memfd_create("job")
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.dup2(fd, 0)
+    os.dup2(out.fileno(), 1)
+    os.execve(sys.executable, sys.orig_argv, env)
+
+
 def main() -> int:
     _not_dumpable()
+    env = dict(os.environ)  # before any import can change it, for a fresh start
     # Only the result goes to the real stdout (a non-inheritable copy); the copies get /dev/null.
     out = os.fdopen(os.dup(1), "w")
     job = json.loads(sys.stdin.read())
@@ -593,14 +610,18 @@ def main() -> int:
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
     limits = Limits(**job["limits"])
-    deadline = time.monotonic() + limits.wall_seconds
-    import importlib
-
-    for name in job.get("preimport", []):
-        try:
-            importlib.import_module(name)
-        except BaseException:  # noqa: BLE001 - the student's own import will report it
-            pass
+    # "deadline" is set only by _restart: a fresh start keeps the first one's wall time
+    deadline = job.get("deadline") or time.monotonic() + limits.wall_seconds
+    budget = min(limits.cell_seconds, deadline - time.monotonic())
+    # The released notebook's modules are ours; the libraries the submission names are its doing
+    # (a limit hit while loading them is the student's, never retried as our failure).
+    clean = preimport.load(job.get("preimport", []), [], budget)
+    if clean and job.get("prereach"):
+        os.write(2, STARTED)
+        clean = preimport.load([], job["prereach"], min(limits.cell_seconds, deadline - time.monotonic()))
+    if not clean:
+        # something failed partway: never run student code next to half-loaded modules
+        _restart(out, {**job, "preimport": [], "prereach": [], "deadline": deadline}, env)
     _SHELL.append(_make_shell())
     runs, first_outputs = [], []
     for i, nb in enumerate(job["notebooks"]):

@@ -1,17 +1,15 @@
-"""The contract between the grading engine and each assignment's grader-side answer key.
+"""What the engine hands an answer key, and what a key returns: runs as plain data, verdicts.
 
-An answer key is a module ``grader/assignments/<assignment_id>.py`` that defines
-``KEY = AssignmentKey(...)``. The engine runs a student's notebook (isolated, in a child process),
-reads the named answers out as plain JSON data, calls the student's functions on inputs the key
-picks at grade time, and hands everything to ``KEY.grade`` *in the grader's own process*. Nothing
-the student's code returns is trusted beyond being plain data (None, bool, int, float, str, list,
-dict); anything else arrives as :class:`Unsupported`.
+The engine runs a student's notebook (isolated, in a child process), reads the named answers out
+as plain JSON data, calls the student's functions on inputs the key picks at grade time, and hands
+the :class:`Run` records to the key's grade functions *in the grader's own process*
+(:mod:`grader.contract`, :mod:`grader.judge`). Nothing the student's code returns is trusted
+beyond being plain data (None, bool, int, float, str, list, dict); anything else arrives as
+:class:`Unsupported`.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
-from typing import Any, Callable
 
 
 @dataclass(frozen=True)
@@ -77,41 +75,3 @@ class Verdict:
     max_points: float
     feedback: list[str] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class AssignmentKey:
-    """Grader-side answer key of one assignment.
-
-    ``parameter_sets(rng)`` returns a list of parameter dicts: the first is the notebook's own
-    defaults, the others fresh values drawn at grade time (so hard-coded answers fail).
-    ``probes(rng)`` returns {function name: [args tuple, ...]} to call in the student's kernel
-    after each run. ``grade(runs)`` returns {grade_id: Verdict} for every autograded question.
-    ``manual`` lists grade ids graded by hand in formgrader (they get no autograde verdict).
-    ``limits`` overrides :class:`grader.limits.Limits` defaults for this assignment (projects
-    train models, so their cells may take longer than an exercise's).
-    ``check_shows_scores``: whether a learner's ``course check`` prints the key's points and
-    feedback. False for a test (the graded quick test), where it would be an answer oracle that
-    can be queried until every answer is right; the check then reports the public tests only.
-    """
-
-    assignment_id: str
-    notebook: str
-    answers: tuple[str, ...]
-    parameter_sets: Callable[[Any], list[dict]]
-    probes: Callable[[Any], dict[str, list[tuple]]]
-    grade: Callable[[list[Run]], dict[str, Verdict]]
-    manual: tuple[str, ...] = ()
-    limits: dict = field(default_factory=dict)
-    check_shows_scores: bool = True
-
-
-def load_key(assignment_id: str) -> AssignmentKey:
-    """Import the answer key for ``assignment_id`` with a clear error when there is none."""
-    if not assignment_id.replace("_", "").isalnum():
-        raise ValueError(f"invalid assignment id {assignment_id!r}")
-    try:
-        module = importlib.import_module(f"grader.assignments.{assignment_id}")
-    except ModuleNotFoundError as exc:
-        raise ValueError(f"no answer key for assignment {assignment_id!r}") from exc
-    return module.KEY

@@ -72,3 +72,17 @@ def printable(text: str) -> str:
 def printable_name(name: str) -> str:
     """A file name as the OS gave it, for messages: bytes that are not UTF-8 show as ``\\xff``."""
     return printable(os.fsencode(name).decode("utf-8", "backslashreplace"))
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as text: a string starting with ``= + - @`` (or a tab or
+    carriage return, which some strip first) would be read as a formula, so it gets a leading
+    ``'``. Student ids in the gradebook can come from folder names students chose; both CSV
+    exports (grades, quiz progress) pass every cell through here.
+
+    >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("alice"), spreadsheet_safe(3)
+    ("'=HYPERLINK(1)", 'alice', 3)
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

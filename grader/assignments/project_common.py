@@ -1,4 +1,4 @@
-"""Shared pieces of the three project keys: held-out seeds, graded credit, process checks, figures.
+"""Shared pieces of the three projects: held-out seeds, graded credit, process checks, figures.
 
 Not an assignment (there is no ``solutions/project_common``). Lives under ``grader/assignments``,
 which the sandbox hides, so the held-out seeds are unreachable from a student's notebook.
@@ -14,6 +14,13 @@ from pathlib import Path
 
 from ..feedback_diagnose import answer_problem, call_problem, describe, is_number, pairs, vocab_name
 from ..spec import Verdict
+
+#: The notebooks' paragraph on ``reported_metrics`` (notebook.py of each project).
+REPORT_HELP = """
+Also set `reported_metrics`, a dict metric name -> value **measured on the validation set with
+your final model**. The grader computes the same metric on the same validation data and
+compares. Accuracy alone is not enough on imbalanced data.
+"""
 
 #: Projects train models: longer cells and calls than an exercise's defaults.
 PROJECT_LIMITS = {"cell_seconds": 120.0, "call_seconds": 60.0, "wall_seconds": 600.0,

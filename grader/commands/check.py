@@ -19,30 +19,30 @@ def register(sub):
     p.set_defaults(func=run)
 
 
-def _course_dir(nb_path: Path, assignment_id: str, key) -> Path | None:
+def _course_dir(nb_path: Path, assignment) -> Path | None:
     from grader.autograde import released_path
 
     for cand in [Path.cwd(), *nb_path.resolve().parents]:
-        if released_path(cand, key).is_file():
+        if released_path(cand, assignment).is_file():
             return cand
     return None
 
 
 def run(args) -> int:
     from grader.autograde import Task, grade_submission, released_path
+    from grader.contract import load_assignment
     from grader.limits import Limits
-    from grader.spec import load_key
     from grader.student_text import printable
 
     nb_path = Path(args.notebook)
     assignment_id = args.assignment or nb_path.stem
     try:
-        key = load_key(assignment_id)
+        assignment = load_assignment(assignment_id)
     except ValueError as exc:
         print(f"error: {exc} (pass --assignment)", file=sys.stderr)
         return 2
-    course_dir = Path(args.course_dir) if args.course_dir else _course_dir(nb_path, assignment_id, key)
-    if course_dir is None or not released_path(course_dir, key).is_file():
+    course_dir = Path(args.course_dir) if args.course_dir else _course_dir(nb_path, assignment)
+    if course_dir is None or not released_path(course_dir, assignment).is_file():
         print(f"error: cannot find exercises/{assignment_id}/ (pass --course-dir)", file=sys.stderr)
         return 2
     from grader.sandbox import InfrastructureError, sandbox_problem
@@ -54,8 +54,8 @@ def run(args) -> int:
         if not isolated:
             print("note: running without the sandbox (bubblewrap is not available here)")
         record = grade_submission(Task(assignment_id, "self-check", str(nb_path),
-                                       str(released_path(course_dir, key)), defaults_only=True,
-                                       sandbox=isolated, limits=Limits(**key.limits)))
+                                       str(released_path(course_dir, assignment)), defaults_only=True,
+                                       sandbox=isolated, limits=Limits(**assignment.limits)))
     except InfrastructureError as exc:
         print(f"error: the check could not run ({exc}); this is not a problem with your notebook: "
               "try again in a moment", file=sys.stderr)
@@ -67,7 +67,7 @@ def run(args) -> int:
             state = ("did not run" if not cell["executed"]
                      else f"failed: {printable(cell['error'])}" if cell["error"] else "passed")
             print(f"public test {gid}: {state}")
-    if not key.check_shows_scores:
+    if not assignment.check_shows_scores:
         print("This is a test: the check shows whether your answers are in the right form, not "
               "whether they are right; your score is decided when your instructor grades it.")
         return 0 if record["status"] == "graded" else 1

@@ -18,9 +18,9 @@ def register(sub):
 def run(args) -> int:
     from grader import demo
     from grader.autograde import autograde, check_sandbox, grade_table, notebook_id
+    from grader.contract import load_assignment
     from grader.report import write_report
     from grader.sandbox import SandboxUnavailable
-    from grader.spec import load_key
 
     try:
         check_sandbox(args.unsafe_no_sandbox)
@@ -34,7 +34,7 @@ def run(args) -> int:
         return 2
     print(f"demo course in {course} (gradebook: {course / 'gradebook.db'})")
     for aid in demo.SAMPLES:
-        submitted = demo.write_submissions(course, aid, notebook_id(load_key(aid)))
+        submitted = demo.write_submissions(course, aid, notebook_id(load_assignment(aid)))
         print(f"\n{aid}: {len(demo.SAMPLES[aid])} sample submissions in {submitted}")
         records = autograde(aid, submitted, course_dir=course, workers=args.workers, force=True,
                             json_path=course / f"{aid}.results.json",

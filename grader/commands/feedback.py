@@ -53,10 +53,10 @@ def write_feedback(assignment_id: str, course_dir) -> list[Path]:
     from nbconvert import HTMLExporter
 
     from grader.autograde import notebook_id, results_dir
-    from grader.spec import load_key
+    from grader.contract import load_assignment
 
     course_dir = Path(course_dir)
-    nb_id = notebook_id(load_key(assignment_id))
+    nb_id = notebook_id(load_assignment(assignment_id))
     store = results_dir(course_dir, assignment_id)
     if not store.is_dir():
         raise FileNotFoundError(f"no autograde results in {store}; run `course autograde` first")

@@ -23,6 +23,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..student_text import spreadsheet_safe
 from .identity import home_dir
 
 BUSY_TIMEOUT_MS = 30_000
@@ -274,5 +275,6 @@ def _write_csv(fh, rows):
     writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
     writer.writeheader()
     for r in rows:
-        writer.writerow({**r, "best_score": f"{r['best_score']:.4f}",
-                         "last_attempt": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(r["last_attempt"]))})
+        row = {**r, "best_score": f"{r['best_score']:.4f}",
+               "last_attempt": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(r["last_attempt"]))}
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})

@@ -8,7 +8,7 @@ import pytest
 from grader import demo
 from grader.autograde import autograde, notebook_id
 from grader.sandbox import sandbox_problem
-from grader.spec import load_key
+from grader.contract import load_assignment
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def demo_class(tmp_path):
     """A demo course as ``course demo`` builds it (nbgrader_config.py included), with three
     sample submissions autograded; returns (course directory, autograde's records)."""
     course = demo.prepare_course(tmp_path / "demo_course", [AID])
-    nb_id = notebook_id(load_key(AID))
+    nb_id = notebook_id(load_assignment(AID))
     released = nbformat.read(course / "exercises" / AID / f"{nb_id}.ipynb", as_version=4)
     for student in STUDENTS:
         path = course / "submitted" / student / AID / f"{nb_id}.ipynb"
@@ -67,7 +67,7 @@ def test_formgrader_lists_the_autograded_demo_class(demo_class, lab_at, page, sn
     snap("formgrader_manage_submissions")
 
     # The gradebook's per-notebook view: scores by submission, names hidden until revealed.
-    page.goto(lab.url(f"formgrader/gradebook/{AID}/{notebook_id(load_key(AID))}"))
+    page.goto(lab.url(f"formgrader/gradebook/{AID}/{notebook_id(load_assignment(AID))}"))
     _wait_rows(page, len(STUDENTS))
     assert sorted(_text(row, "score") for row in page.locator(ROWS).all()) == sorted(scores.values())
     page.get_by_role("button", name="Show All Names").click()

@@ -1,6 +1,7 @@
 """Answer keys grade hand-built runs: every accepted answer form, every common mistake.
 
-No notebook runs here: a Run holds what the engine would have read out of a student's notebook.
+No notebook runs here: a Run holds what the engine would have read out of a student's notebook,
+and the engine's judge (declaration + key) turns the runs into verdicts.
 """
 from __future__ import annotations
 
@@ -10,10 +11,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.assignments import ex01_class_weights as k1
-from grader.assignments import ex02_labeling_plan as k2
-from grader.assignments import ex03_three_wave_plan as k3
-from grader.spec import CallError, Missing, Run, Unsupported, load_key
+from grader.assignments.ex01_class_weights import key as k1
+from grader.assignments.ex02_labeling_plan import key as k2
+from grader.assignments.ex03_three_wave_plan import key as k3
+from grader.contract import load_assignment, load_key
+from grader.judge import judge
+from grader.spec import CallError, Missing, Run, Unsupported
+
+EX01, EX02, EX03 = "ex01_class_weights", "ex02_labeling_plan", "ex03_three_wave_plan"
+
+
+def grade(assignment_id, runs):
+    """The verdicts the engine gives these runs (without running any notebook)."""
+    return judge(load_assignment(assignment_id), load_key(assignment_id), runs)
 from imbalance_kit import class_weights
 from imbalance_kit.labeling import source_quotas
 
@@ -35,7 +45,7 @@ def encoded(mapping):
 @pytest.mark.parametrize("key_id", ["ex01_class_weights", "ex02_labeling_plan", "ex03_three_wave_plan"])
 def test_parameter_sets_start_with_defaults_and_vary(key_id):
     key = load_key(key_id)
-    assert key.assignment_id == key_id and key.notebook == f"{key_id}.ipynb"
+    assert load_assignment(key_id).notebook.name == key_id
     for seed in range(20):
         sets = key.parameter_sets(np.random.default_rng(seed))
         assert sets[0] == key.parameter_sets(np.random.default_rng(seed + 1))[0]
@@ -79,14 +89,14 @@ def ex01_runs(func=ref_weights, w=None, metrics=("pr_auc", "macro_f1"), form=lam
 ])
 @pytest.mark.parametrize("seed", range(5))
 def test_ex01_correct_forms_get_full_marks(form, seed):
-    verdicts = k1.grade(ex01_runs(form=form, seed=seed))
+    verdicts = grade(EX01, ex01_runs(form=form, seed=seed))
     assert {g: v.points for g, v in verdicts.items()} == {
         "q1_inverse_frequency_weights": 3, "q2_rounded_weights": 2, "q3_metrics": 2}
     assert all(v.feedback for v in verdicts.values())
 
 
 def test_ex01_without_probe_args_grades_the_fixed_probes():
-    assert k1.grade(ex01_runs(with_args=False))["q1_inverse_frequency_weights"].points == 3
+    assert grade(EX01, ex01_runs(with_args=False))["q1_inverse_frequency_weights"].points == 3
 
 
 @pytest.mark.parametrize("func, points, line", [
@@ -101,7 +111,7 @@ def test_ex01_without_probe_args_grades_the_fixed_probes():
     (lambda c: 1 / 0, 0, "ZeroDivisionError"),
 ])
 def test_ex01_function_mistakes(func, points, line):
-    v = k1.grade(ex01_runs(func=func))["q1_inverse_frequency_weights"]
+    v = grade(EX01, ex01_runs(func=func))["q1_inverse_frequency_weights"]
     assert v.points == points and line in feedback(v), feedback(v)
 
 
@@ -109,7 +119,7 @@ def test_ex01_missing_function():
     runs = ex01_runs()
     for r in runs:
         r.probes = {}
-    v = k1.grade(runs)["q1_inverse_frequency_weights"]
+    v = grade(EX01, runs)["q1_inverse_frequency_weights"]
     assert v.points == 0 and "not defined" in feedback(v)
 
 
@@ -125,7 +135,7 @@ def test_ex01_missing_function():
     (lambda p, e: (True, 6.25), 0, "must be a number"),
 ])
 def test_ex01_rounded_weight_mistakes(w, points, line):
-    v = k1.grade(ex01_runs(w=w))["q2_rounded_weights"]
+    v = grade(EX01, ex01_runs(w=w))["q2_rounded_weights"]
     assert v.points == points and line in feedback(v), feedback(v)
 
 
@@ -142,16 +152,16 @@ def test_ex01_rounded_weight_mistakes(w, points, line):
     (["pr_auc", "f2"], 0, "not in the vocabulary"),
 ])
 def test_ex01_metric_choices(metrics, points, line):
-    v = k1.grade(ex01_runs(metrics=metrics))["q3_metrics"]
+    v = grade(EX01, ex01_runs(metrics=metrics))["q3_metrics"]
     assert v.points == points and line in feedback(v), feedback(v)
 
 
 def test_ex01_metrics_as_string_or_object():
     runs = ex01_runs()
     runs[0].answers["metrics"] = "pr_auc, macro_f1"
-    assert "single string" in feedback(k1.grade(runs)["q3_metrics"])
+    assert "single string" in feedback(grade(EX01, runs)["q3_metrics"])
     runs[0].answers["metrics"] = Unsupported("metrics", "Metrics")
-    v = k1.grade(runs)["q3_metrics"]
+    v = grade(EX01, runs)["q3_metrics"]
     assert v.points == 0 and "plain Python values" in feedback(v)
 
 
@@ -168,11 +178,11 @@ def ex01_cells(**changed):
 
 def test_execution_problems_zero_the_affected_questions():
     cells = ex01_cells(q3_metrics={"executed": False, "error": None})  # skipped or exited early
-    verdicts = k1.grade(ex01_runs(cells=cells))
+    verdicts = grade(EX01, ex01_runs(cells=cells))
     assert verdicts["q1_inverse_frequency_weights"].points == 3
     assert verdicts["q3_metrics"].points == 0
     assert "did not run" in feedback(verdicts["q3_metrics"])
-    died = k1.grade(ex01_runs(error="kernel died"))
+    died = grade(EX01, ex01_runs(error="kernel died"))
     assert all(v.points == 0 and "kernel died" in feedback(v) for v in died.values())
 
 
@@ -182,14 +192,14 @@ def test_execution_problems_zero_the_affected_questions():
 ])
 def test_a_limit_in_one_answer_cell_costs_only_its_question(error, words):
     """A cell stopped at a limit the kernel survives: the other questions keep their marks."""
-    verdicts = k1.grade(ex01_runs(cells=ex01_cells(a3_metrics={"executed": True, "error": error})))
+    verdicts = grade(EX01, ex01_runs(cells=ex01_cells(a3_metrics={"executed": True, "error": error})))
     assert verdicts["q1_inverse_frequency_weights"].points == 3
     assert verdicts["q2_rounded_weights"].points == 2
     v = verdicts["q3_metrics"]
     assert v.points == 0 and "cell 'a3_metrics' hit a limit" in feedback(v) and words in feedback(v)
     # a limit in a test cell (it calls the student's code) costs that question too
     cells = ex01_cells(q1_inverse_frequency_weights={"executed": True, "error": error})
-    verdicts = k1.grade(ex01_runs(cells=cells))
+    verdicts = grade(EX01, ex01_runs(cells=cells))
     assert verdicts["q1_inverse_frequency_weights"].points == 0 and words in feedback(
         verdicts["q1_inverse_frequency_weights"])
     assert verdicts["q2_rounded_weights"].points == 2 and verdicts["q3_metrics"].points == 2
@@ -197,7 +207,7 @@ def test_a_limit_in_one_answer_cell_costs_only_its_question(error, words):
 
 def test_a_cell_that_only_raised_is_judged_on_its_answers():
     error = "NameError: name 'oops' is not defined"
-    verdicts = k1.grade(ex01_runs(cells=ex01_cells(a3_metrics={"executed": True, "error": error})))
+    verdicts = grade(EX01, ex01_runs(cells=ex01_cells(a3_metrics={"executed": True, "error": error})))
     assert verdicts["q3_metrics"].points == 2
 
 
@@ -206,7 +216,7 @@ def test_a_run_that_stopped_names_why_for_questions_that_ran_and_those_that_did_
              "when interrupted")
     runs = ex01_runs(cells=ex01_cells(a3_metrics={"executed": False, "error": None},
                                       q3_metrics={"executed": False, "error": None}), error=stuck)
-    verdicts = k1.grade(runs)
+    verdicts = grade(EX01, runs)
     assert all(v.points == 0 and stuck in feedback(v) for v in verdicts.values())
     # no answers were read, so even the questions that ran get nothing, and are told why
     assert "cells ran, but your notebook stopped later" in feedback(verdicts["q1_inverse_frequency_weights"])
@@ -218,14 +228,14 @@ def test_a_failed_re_run_costs_only_the_questions_judged_on_fresh_parameters():
     runs[1].error = "the kernel died while running cell 'a2_rounded_weights'"
     runs[1].cells = ex01_cells(q2_rounded_weights={"executed": False, "error": None})
     runs[2].error, runs[2].cells = "not run: re-run 2 skipped after an earlier failure", {}
-    verdicts = k1.grade(runs)
+    verdicts = grade(EX01, runs)
     assert verdicts["q1_inverse_frequency_weights"].points == 3 and verdicts["q3_metrics"].points == 2
     v = verdicts["q2_rounded_weights"]
     assert v.points == 0 and "re-ran your notebook" in feedback(v) and "kernel died" in feedback(v)
     # the same for a limit hit only on fresh parameters (e.g. a loop when the counts change)
     runs = ex01_runs(cells=ex01_cells())
     runs[1].cells = ex01_cells(a2_rounded_weights={"executed": True, "error": TIMEOUT})
-    v = k1.grade(runs)["q2_rounded_weights"]
+    v = grade(EX01, runs)["q2_rounded_weights"]
     assert v.points == 0 and "time limit per cell (3 s)" in feedback(v) and "re-ran" in feedback(v)
 
 
@@ -272,10 +282,11 @@ EX02_FULL = {"q1_wave1_quotas": 3, "q2_seeded_share": 1, "q3_dedup_first": 1,
 @pytest.mark.parametrize("seed", range(2))
 def test_ex02_correct_forms_get_full_marks(form, seed):
     runs = ex02_runs(lambda p, a: {"wave1_quotas": form(a["wave1_quotas"])}, seed=seed)
-    verdicts = k2.grade(runs)
+    verdicts = grade(EX02, runs)
     assert {g: v.points for g, v in verdicts.items()} == EX02_FULL, \
         {g: v.feedback for g, v in verdicts.items()}
-    assert "q6_selection_criteria" in k2.KEY.manual
+    manual = [q.grade_id for q in load_assignment(EX02).questions if q.manual]
+    assert manual == ["q6_selection_criteria"] and "q6_selection_criteria" not in verdicts
 
 
 def scaled(p, shares):
@@ -302,7 +313,7 @@ def _round_to(values, total):
     (lambda p, a: {"wave1_quotas": {**a["wave1_quotas"], "Email": 299.5}}, 0, "whole numbers"),
 ])
 def test_ex02_quota_mistakes(change, points, line):
-    v = k2.grade(ex02_runs(change))["q1_wave1_quotas"]
+    v = grade(EX02, ex02_runs(change))["q1_wave1_quotas"]
     assert v.points == points and line in feedback(v), feedback(v)
 
 
@@ -310,7 +321,7 @@ def test_ex02_quotas_must_fit_the_pool():
     p = {**k2.DEFAULTS, "n_tickets": 3_000}        # Social holds 300 tickets
     runs = ex02_runs(lambda p, a: {"wave1_quotas": {"Email": 100, "Chat": 100, "Social": 800}},
                      params=[p])
-    v = k2.grade(runs)["q1_wave1_quotas"]
+    v = grade(EX02, runs)["q1_wave1_quotas"]
     assert v.points == 2 and "Social (800 asked, 300 in the pool)" in feedback(v)
 
 
@@ -327,21 +338,21 @@ def test_ex02_quotas_must_fit_the_pool():
     ("q4_uncertainty_labels", {"uncertainty_labels": Missing("uncertainty_labels")}, "not defined"),
 ])
 def test_ex02_single_criteria(grade_id, change, line):
-    verdicts = k2.grade(ex02_runs(lambda p, a: change))
+    verdicts = grade(EX02, ex02_runs(lambda p, a: change))
     assert verdicts[grade_id].points == 0 and line in feedback(verdicts[grade_id]), feedback(verdicts[grade_id])
 
 
 def test_ex02_hard_coded_budget_names_the_fresh_parameters():
-    v = k2.grade(ex02_runs(lambda p, a: {"uncertainty_labels": 1_000}))["q4_uncertainty_labels"]
+    v = grade(EX02, ex02_runs(lambda p, a: {"uncertainty_labels": 1_000}))["q4_uncertainty_labels"]
     assert "when the grader re-ran your notebook with" in feedback(v)
 
 
 def test_ex02_simulation_judges_the_yield():
-    no_rules = k2.grade(ex02_runs(lambda p, a: {"seeded_share": 0.0}))["q5_simulated_yield"]
+    no_rules = grade(EX02, ex02_runs(lambda p, a: {"seeded_share": 0.0}))["q5_simulated_yield"]
     assert no_rules.points == 0 and "not clearly more than random" in feedback(no_rules)
-    dups = k2.grade(ex02_runs(lambda p, a: {"dedup_first": False}))["q5_simulated_yield"]
+    dups = grade(EX02, ex02_runs(lambda p, a: {"dedup_first": False}))["q5_simulated_yield"]
     assert "near-duplicates" in feedback(dups)
-    broken = k2.grade(ex02_runs(lambda p, a: {"wave1_quotas": {"Email": 1}}))["q5_simulated_yield"]
+    broken = grade(EX02, ex02_runs(lambda p, a: {"wave1_quotas": {"Email": 1}}))["q5_simulated_yield"]
     assert broken.points == 0 and "cannot be simulated" in feedback(broken)
 
 
@@ -380,7 +391,7 @@ EX03_FULL = {"q1_wave_format": 2, "q2_wave1_mix": 2, "q3_yield": 3, "q4_diversit
     lambda ws: [{**w, "quotas": [[s, n] for s, n in w["quotas"].items()]} for w in ws],
 ])
 def test_ex03_correct_forms_get_full_marks(form):
-    verdicts = k3.grade(ex03_runs(lambda p, ws: form(ws)))
+    verdicts = grade(EX03, ex03_runs(lambda p, ws: form(ws)))
     assert {g: v.points for g, v in verdicts.items()} == EX03_FULL, \
         {g: v.feedback for g, v in verdicts.items()}
 
@@ -393,12 +404,12 @@ def test_ex03_entropy_matches_the_simulator():
 
 
 def test_ex03_wave1_mix_mistakes():
-    unc = k3.grade(ex03_runs(lambda p, ws: ex03_waves(p, first=lambda n: {
+    unc = grade(EX03, ex03_runs(lambda p, ws: ex03_waves(p, first=lambda n: {
         "seeded": n // 2, "uncertainty": n // 4, "random": n - n // 2 - n // 4})))
     assert unc["q2_wave1_mix"].points == 1
     assert "wave 1 uses uncertainty sampling but no model exists yet" in feedback(unc["q2_wave1_mix"])
     assert "simulated as random" in feedback(unc["q3_yield"])
-    no_random = k3.grade(ex03_runs(lambda p, ws: ex03_waves(p, first=lambda n: {
+    no_random = grade(EX03, ex03_runs(lambda p, ws: ex03_waves(p, first=lambda n: {
         "seeded": n, "uncertainty": 0, "random": 0})))
     assert no_random["q2_wave1_mix"].points == 1 and "unbiased estimate" in feedback(no_random["q2_wave1_mix"])
 
@@ -406,7 +417,7 @@ def test_ex03_wave1_mix_mistakes():
 def test_ex03_random_only_plan_misses_the_yield_goal():
     def random_only(p, ws):
         return [{**w, "seeded": 0, "uncertainty": 0, "random": p["wave_size"]} for w in ws]
-    v = k3.grade(ex03_runs(random_only))["q3_yield"]
+    v = grade(EX03, ex03_runs(random_only))["q3_yield"]
     assert v.points == 0 and "at least 2x random" in feedback(v)
 
 
@@ -416,7 +427,7 @@ def test_ex03_low_diversity():
         q = {"Comments": n // 20, "Reviews": n // 20, "Chat": n // 10}
         q["UserReports"] = n - sum(q.values())
         return [{**w, "quotas": q} for w in ws]
-    v = k3.grade(ex03_runs(lopsided))["q4_diversity"]
+    v = grade(EX03, ex03_runs(lopsided))["q4_diversity"]
     assert v.points == 0 and "they lean too hard on UserReports" in feedback(v)
     assert len(v.feedback) == 1 and v.feedback[0].startswith("waves 1, 2, 3 have source entropy")
 
@@ -424,12 +435,12 @@ def test_ex03_low_diversity():
 def test_ex03_one_source_waves_have_zero_entropy_not_minus_zero():
     def one_source(p, ws):
         return [{**w, "quotas": {**{s: 0 for s in p["source_shares"]}, "Chat": p["wave_size"]}} for w in ws]
-    v = k3.grade(ex03_runs(one_source))["q4_diversity"]
+    v = grade(EX03, ex03_runs(one_source))["q4_diversity"]
     assert "source entropy 0.00," in feedback(v) and "-0.00" not in feedback(v)
 
 
 def test_ex03_typed_numbers_get_one_line_not_one_per_wave_and_run():
-    verdicts = k3.grade(ex03_runs(lambda p, ws: ex03_waves(k3.DEFAULTS)))
+    verdicts = grade(EX03, ex03_runs(lambda p, ws: ex03_waves(k3.DEFAULTS)))
     for gid in ("q1_wave_format", "q2_wave1_mix", "q3_yield", "q4_diversity"):
         assert verdicts[gid].points == 0 and len(verdicts[gid].feedback) == 1, gid
         assert "look hard-coded" in verdicts[gid].feedback[0]
@@ -445,7 +456,7 @@ def test_ex03_typed_numbers_get_one_line_not_one_per_wave_and_run():
     (lambda p, ws: {"wave1": ws[0]}, "make it a list"),
 ])
 def test_ex03_format_mistakes(change, line):
-    verdicts = k3.grade(ex03_runs(change))
+    verdicts = grade(EX03, ex03_runs(change))
     assert verdicts["q1_wave_format"].points == 0 and line in feedback(verdicts["q1_wave_format"])
     assert verdicts["q3_yield"].points == 0
 
@@ -462,7 +473,7 @@ def test_ex03_format_mistakes(change, line):
     (["fun"], 0, "not in the vocabulary"),
 ])
 def test_ex03_success_metrics(metrics, points, line):
-    v = k3.grade(ex03_runs(metrics=metrics))["q5_success_metrics"]
+    v = grade(EX03, ex03_runs(metrics=metrics))["q5_success_metrics"]
     assert v.points == points and line in feedback(v), feedback(v)
 
 
@@ -474,7 +485,7 @@ def test_ex03_success_metrics(metrics, points, line):
      "q1_wave1_quotas"),
 ])
 def test_an_int_too_big_for_a_float_is_a_wrong_answer_not_a_crash(key_id, runs, gid):
-    verdicts = load_key(key_id).grade(runs())
+    verdicts = grade(key_id, runs())
     assert verdicts[gid].points == 0 and verdicts[gid].feedback
 
 
@@ -502,15 +513,14 @@ EX03_ALL = set(EX03_FULL)
     ("quick_test", lambda: [Run(parameters={}, answers={"answers": {}})], "answers_cell", None),
 ])
 def test_a_limit_in_an_answer_cell_costs_the_questions_that_read_it(key_id, make_runs, limited, lost):
-    key = load_key(key_id)
     runs = make_runs()
     cells = released_cells(key_id)
     assert limited in cells
     for run in runs:
         run.cells = {g: {"executed": True, "error": None} for g in cells}
-    before = key.grade(runs)
+    before = grade(key_id, runs)
     runs[0].cells[limited]["error"] = TIMEOUT
-    after = key.grade(runs)
+    after = grade(key_id, runs)
     lost = set(after) if lost is None else lost
     assert {g for g, v in after.items() if v.points != before[g].points or v.points == 0} == lost
     assert all(before[g].points > 0 for g in lost) or key_id == "quick_test"

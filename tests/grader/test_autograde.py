@@ -145,12 +145,21 @@ def test_course_demo_grades_every_sample_class_and_writes_reports(tmp_path, caps
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
 
 
-def test_gradebook_keeps_nbgraders_submission_timestamp(graded):
-    """formgrader counts a submission as autograded only when the timestamps agree."""
-    root, _, _ = graded
+def test_gradebook_gets_the_collected_time_and_timestamp_txt_agrees(graded):
+    """No exchange here: the time is the collected notebook's; formgrader counts a submission as
+    autograded only when timestamp.txt equals the gradebook's, so it is rewritten to match."""
+    from datetime import datetime
+
+    root, records, _ = graded
+    folder = root / "submitted" / "ok" / "tiny_fixture"
+    assert (folder / "timestamp.claimed.txt").read_text() == "2026-11-20 09:30:00.000000 UTC"
     with Gradebook(db_url_for(root, None)) as gb:
-        assert str(gb.find_submission("tiny_fixture", "ok").timestamp) == "2026-11-20 09:30:00"
-        assert gb.find_submission("tiny_fixture", "hardcoded").timestamp is None
+        for sid in ("ok", "hardcoded"):  # hardcoded handed in no timestamp.txt
+            stamp = gb.find_submission("tiny_fixture", sid).timestamp
+            assert records[sid]["submitted_at_source"] == "collected"
+            assert stamp == datetime.fromisoformat(records[sid]["submitted_at"].rstrip("Z"))
+            assert (root / "submitted" / sid / "tiny_fixture" / "timestamp.txt").read_text() == \
+                records[sid]["timestamp"] == f"{stamp:%Y-%m-%d %H:%M:%S.%f} UTC"
 
 
 def test_discover_skips_students_who_handed_in_only_other_assignments(tmp_path):

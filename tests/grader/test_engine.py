@@ -119,6 +119,30 @@ def test_non_plain_values_are_unsupported(value, type_name):
     assert isinstance(answers["x"], Unsupported) and type_name in answers["x"].type_name
 
 
+def test_dataclasses_are_read_as_dicts_of_their_fields():
+    """plan_wave returns a WavePlan (a dataclass): it reaches the key as the dict a learner
+    could have written, so the key and the visible tests can accept both."""
+    from dataclasses import dataclass, field
+
+    from imbalance_kit.labeling import plan_wave
+
+    plan = plan_wave({"Email": 300, "Chat": 700}, seeded=400)
+    answers, _ = run_extraction({"waves": [plan, plan]}, ["waves"])
+    assert answers["waves"] == [{"quotas": {"Email": 300, "Chat": 700}, "seeded": 400,
+                                 "uncertainty": 0, "random": 600, "dedup": True}] * 2
+
+    @dataclass
+    class Sneaky:
+        inner: object = field(default_factory=AlwaysEqual)
+
+    class Raising:
+        __dataclass_fields__ = {"x": None}  # looks like a dataclass, fields() fails
+
+    for value, name in ((Sneaky(), "AlwaysEqual"), (Raising(), "Raising")):
+        answers, _ = run_extraction({"x": value}, ["x"])
+        assert isinstance(answers["x"], Unsupported) and name in answers["x"].type_name
+
+
 def test_missing_and_deep_values():
     deep = []
     for _ in range(100):

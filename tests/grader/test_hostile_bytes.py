@@ -260,10 +260,10 @@ def test_grade_table_shows_student_text_escaped():
 
 
 def test_submission_time_comes_from_the_file_system(tmp_path):
-    """A student's timestamp.txt never becomes the submission time: ``submitted_at`` is when the
-    notebook arrived. nbgrader's claim is kept for display (formgrader compares it) and flagged
-    when it cannot be true; next to a flat ``<student>/<nb>.ipynb`` it is nobody's and ignored."""
-    from datetime import datetime, timezone
+    """A student's timestamp.txt never becomes the submission time: with no exchange, it is when
+    the notebook was collected, in the record and the gradebook. The claim is kept for display
+    and flagged when it cannot be true; next to a flat ``<student>/<nb>.ipynb`` it is nobody's."""
+    from datetime import datetime, timedelta
 
     T.install()
     T.write_course(tmp_path)
@@ -276,18 +276,19 @@ def test_submission_time_comes_from_the_file_system(tmp_path):
         folder.mkdir(parents=True)
         nbformat.write(T.submission(T.CORRECT), folder / NB)
         (folder / "timestamp.txt").write_text(claim)
-        arrived[sid] = os.stat(folder / NB).st_ctime
+        ctime = os.stat(folder / NB).st_ctime_ns
+        arrived[sid] = datetime(1970, 1, 1) + timedelta(microseconds=ctime // 1000)
     records = A.autograde("tiny_fixture", subs, course_dir=tmp_path, workers=2, progress=False)
     with gradebook.Gradebook(gradebook.db_url_for(tmp_path)) as gb:
         stamps = {sid: gb.find_submission("tiny_fixture", sid).timestamp for sid in claims}
-    for sid, record in records.items():
-        at = datetime.fromisoformat(record["submitted_at"].rstrip("Z")).replace(tzinfo=timezone.utc)
-        assert abs(at.timestamp() - arrived[sid]) < 1.5, sid
+    at = {sid: datetime.fromisoformat(r["submitted_at"].rstrip("Z")) for sid, r in records.items()}
+    assert at == arrived
+    assert {r["submitted_at_source"] for r in records.values()} == {"collected"}
     assert {sid: "timestamp_note" in r for sid, r in records.items()} == {
         "past": False, "future": True, "junk": True, "flat": False}
-    assert records["junk"]["timestamp"] == "yesterday\\x1b[2J"  # kept for display, escaped
-    assert "timestamp" not in records["flat"]
-    # the gradebook keeps nbgrader's claim (formgrader counts a submission as autograded only
-    # when it equals the submitted folder's timestamp.txt), never a flat folder's file
-    assert stamps == {"past": datetime(2000, 1, 1), "future": datetime(2999, 1, 1), "junk": None,
-                      "flat": None}
+    assert records["junk"]["timestamp_claimed"] == "yesterday\\x1b[2J"  # kept for display, escaped
+    assert (subs / "junk" / "tiny_fixture" / "timestamp.claimed.txt").read_text() == claims["junk"]
+    assert "timestamp" not in records["flat"] and "timestamp_claimed" not in records["flat"]
+    # the gradebook gets the collected time, the time formgrader finds in timestamp.txt; a flat
+    # folder has no timestamp.txt formgrader reads, so no time (formgrader's autograded status)
+    assert stamps == {**{sid: arrived[sid] for sid in ("past", "future", "junk")}, "flat": None}

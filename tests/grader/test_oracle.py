@@ -6,12 +6,17 @@ import json
 import re
 import socket
 import stat
+import subprocess
+import sys
+import textwrap
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
+from grader.limits import Limits
 from grader.oracle import LocalOracle, OracleClient, OracleError, OracleServer, get_oracle
 
 
@@ -154,7 +159,7 @@ def test_the_secret_never_reaches_the_students_kernel(monkeypatch):
 def test_graded_labels_unreachable_from_student_data():
     """The graded pool and test come from a seed that only the grader's key knows: none of the
     texts the notebook can load (public pool, validation, test) are graded test texts."""
-    from grader.assignments.project_toxicity import _parts, graded_seed
+    from grader.assignments.project_toxicity.key import _parts, graded_seed
     from imbalance_kit.datasets.projects import project_data
 
     hidden = set(_parts(graded_seed())["test"]["text"])
@@ -173,3 +178,132 @@ def test_sandbox_hides_the_held_out_seed():
     from pathlib import Path
 
     assert any(Path(pc.__file__).resolve().is_relative_to(h) for h in _hidden_paths())
+
+
+# ---------------------------------------------------------------- bounds of the grader-side service
+
+def _client_process(path, body: str) -> str:
+    """Run ``body`` in a separate Python process with ``o = OracleClient(path)``; its stdout."""
+    code = ("import sys\nfrom grader.oracle import OracleClient, OracleError\n"
+            f"o = OracleClient(sys.argv[1])\n{textwrap.dedent(body)}")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_cheap_flood_is_slowed_to_the_rate_limit(tmp_path):
+    """Cheap requests as fast as a client can send them: served at the rate limit (the rest
+    wait, costing the grader nothing), and the report says how many were delayed."""
+    server = OracleServer({i: 0 for i in range(20)}, 5, tmp_path / "o.sock",
+                          limits=Limits(service_requests_per_second=50)).start()
+    cpu = time.process_time()
+    try:
+        out = _client_process(server.path, """
+            import time
+            t, n = time.monotonic(), 0
+            while time.monotonic() - t < 1.5:
+                o.remaining; n += 1
+            print(n)""")
+    finally:
+        report = server.close()["service"]
+    cpu = time.process_time() - cpu
+    served = int(out)
+    assert 50 <= served <= 50 + 50 * 1.5 + 10, served  # burst + rate x time (unlimited: ~25,000)
+    assert report["requests"] == served and report["delayed"] >= served - 60
+    assert report["cut_off"] is None and cpu < 0.5, (cpu, report)
+    assert "delayed" in report["notes"][0] and "at most 50 requests per second" in report["notes"][0]
+
+
+def test_a_costly_flood_is_cut_off_at_the_cpu_cap(tmp_path):
+    """Requests as large and costly as allowed, until refused: the server's CPU (measured here, for
+    the whole process) stays within the cap plus about one request; the notebook sees why."""
+    cap = 0.5
+    server = OracleServer({i: i % 2 for i in range(50)}, 50, tmp_path / "o.sock",
+                          limits=Limits(service_cpu_seconds=cap)).start()
+    cpu = time.process_time()
+    try:
+        out = _client_process(server.path, """
+            ids, n = list(range(50)) * 1_500, 0
+            try:
+                while n < 1_000:
+                    o.label(ids); n += 1
+            except OracleError as e:
+                print(n, e)
+            for call in (lambda: o.used, lambda: OracleClient(sys.argv[1]).used):
+                try:
+                    call()
+                except OracleError as e:
+                    print(e)""")
+    finally:
+        report = server.close()
+    cpu = time.process_time() - cpu
+    first, again, reconnect = out.splitlines()
+    assert int(first.split()[0]) < 1_000  # cut off after ~40 (without the cap: all served)
+    assert cpu < cap + 0.25, cpu
+    assert report["service"]["cut_off"] == "service_cpu_seconds"
+    assert cap <= report["service"]["cpu_seconds"] <= cpu
+    for line in (first, again, reconnect):  # the same reason, on the closed and on a new connection
+        assert "labeling service stopped serving this notebook" in line and "0.5 CPU seconds" in line
+    assert report["used"] == 50  # what was bought before the cut-off stands
+    note = report["service"]["notes"][0]
+    assert "cut your notebook off" in note and "at most 0.5 CPU seconds per submission" in note
+
+
+def test_connections_and_request_size_are_bounded(tmp_path, monkeypatch):
+    """At most MAX_CONNECTIONS at once (a freed slot is reusable); a started request must arrive
+    in time and fit the size limit; closing the server ends every connection thread."""
+    from grader import services
+
+    monkeypatch.setattr(services, "REQUEST_SECONDS", 0.5)
+    before = set(threading.enumerate())
+    server = OracleServer({i: 0 for i in range(20)}, 5, tmp_path / "o.sock",
+                          limits=Limits(service_request_kb=4)).start()
+
+    def connect():
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(server.path)
+        sock.settimeout(5)  # fail, not hang, when the server does not answer
+        return sock, sock.makefile("rb")
+
+    try:
+        held = [connect() for _ in range(services.MAX_CONNECTIONS)]
+        sock, reader = connect()
+        assert "too many connections" in json.loads(reader.readline())["error"]
+        held.pop()[0].close()
+        assert OracleClient(server.path).used == 0  # the freed slot serves again
+        slow, slow_reader = held[0]
+        slow.sendall(b'{"op": "in')  # and never the rest
+        reply = json.loads(slow_reader.readline())
+        assert reply["closed"] and "incomplete after 0.5 s" in reply["error"]
+        big, big_reader = held[1]
+        big.sendall(b'{"op": "label", "ids": [' + b"1, " * 2000 + b"1]}\n")
+        assert "request too large" in json.loads(big_reader.readline())["error"]
+        with pytest.raises(OracleError, match="at most 4 KiB"):
+            OracleClient(server.path).label(range(2000))
+    finally:
+        server.close()
+    assert not [t for t in set(threading.enumerate()) - before if t.is_alive()]
+
+
+def test_the_reference_request_pattern_is_never_limited(tmp_path):
+    """The toxicity reference solution's calls (pool, validation, 1,000 labels then waves of 500
+    while labels remain) at the default limits: nothing delayed, far below the CPU cap."""
+    from grader.assignments.project_toxicity import make_server
+
+    server = make_server(tmp_path / "o.sock").start()
+    try:
+        out = _client_process(server.path, """
+            pool, val = o.pool(), o.validation()
+            ids = pool["item_id"].tolist()
+            o.remaining
+            o.label(ids[:1000]); k = 1000
+            while o.remaining > 0:
+                o.label(ids[k:k + min(500, o.remaining)]); k += 500
+            print(o.used)""")
+    finally:
+        report = server.close()
+    assert int(out) == report["used"] == report["budget"]
+    service = report["service"]
+    assert service["delayed"] == 0 and service["cut_off"] is None and service["notes"] == []
+    assert service["cpu_seconds"] < Limits().service_cpu_seconds / 20, service

@@ -15,13 +15,19 @@ import nbformat
 import numpy as np
 import pytest
 
+from grader.contract import load_assignment, load_key
+from grader.judge import judge
 from grader.oracle import ENV_VAR, OracleSession
 from grader.release import ROOT
-from grader.spec import CallError, Missing, Run, load_key
+from grader.spec import CallError, Missing, Run
 
 PROJECTS = ("project_toxicity", "project_rare_intents", "project_rare_entities")
 MAIN = {"project_toxicity": "q2_targets", "project_rare_intents": "q2_rare_recall",
         "project_rare_entities": "q1_drug_f1"}
+
+
+def grade(aid, runs):
+    return judge(load_assignment(aid), load_key(aid), runs)
 
 
 def _cells(aid):
@@ -51,9 +57,8 @@ def run_in_process(aid, tmp_path, naive=False, oracle=True):
     probes = key.probes(rng)
     _, sources = _cells(aid)
     session = None
-    module = __import__(f"grader.assignments.{aid}", fromlist=["x"])
-    if oracle and hasattr(module, "oracle_session"):
-        session = module.oracle_session(tmp_path)
+    if oracle and "oracle" in key.services:
+        session = key.services["oracle"](tmp_path)
         os.environ[ENV_VAR] = session.env[ENV_VAR]
     ns = {}
     try:
@@ -71,7 +76,7 @@ def run_in_process(aid, tmp_path, naive=False, oracle=True):
         report = session.close() if session else None
     answers = {a: ns.get(a, Missing(a)) for a in key.answers}
     answers = {a: (v.tolist() if hasattr(v, "tolist") else v) for a, v in answers.items()}
-    cells = {gid: {"executed": True, "error": None} for gid in key.grade([Run(params)])}
+    cells = {gid: {"executed": True, "error": None} for gid in load_assignment(aid).auto_points}
     return Run(parameters=params, answers=answers, probes=results, cells=cells, probe_args=probes,
                artifacts_dir=str(tmp_path / "feedback"), oracle=report)
 
@@ -83,7 +88,7 @@ def graded(tmp_path_factory):
         for naive in (False, True):
             tmp = tmp_path_factory.mktemp(f"{aid}{naive}")
             run = run_in_process(aid, tmp, naive=naive)
-            out[aid, naive] = (run, load_key(aid).grade([run]))
+            out[aid, naive] = (run, grade(aid, [run]))
     return out
 
 
@@ -102,7 +107,7 @@ def _records(aid, run, students):
     (what the engine does), in the form ``grader.autograde`` stores them."""
     out = {}
     for sid, folder in students.items():
-        verdicts = load_key(aid).grade([Run(**{**run.__dict__, "artifacts_dir": str(folder)})])
+        verdicts = grade(aid, [Run(**{**run.__dict__, "artifacts_dir": str(folder)})])
         questions = {g: {"points": v.points, "max_points": v.max_points, "feedback": v.feedback,
                          "figures": [os.path.basename(f) for f in v.figures]}
                      for g, v in verdicts.items()}
@@ -169,12 +174,11 @@ def test_naive_misses_targets(graded, aid):
 @pytest.mark.slow
 def test_toxicity_process_checks(graded):
     run, _ = graded["project_toxicity", False]
-    key = load_key("project_toxicity")
     bad = Run(**{**run.__dict__, "answers": dict(run.answers)})
     bad.answers["val_texts"] = run.answers["val_texts"] + run.answers["val_texts"][:50]
     bad.answers["train_texts"] = run.answers["train_texts"] + run.answers["val_texts"][:10]
     bad.answers["reported_metrics"] = {"accuracy": 0.97}
-    v = key.grade([bad])
+    v = grade("project_toxicity", [bad])
     assert v["q3_process"].points == 0
     assert any("oversampled" in f for f in v["q3_process"].feedback)
     assert any("validation rows are also in your training" in f for f in v["q3_process"].feedback)
@@ -191,12 +195,12 @@ def test_missing_everything_scores_zero():
                   answers={a: Missing(a) for a in key.answers},
                   probes={n: [CallError("boom")] * len(a) for n, a in probes.items()},
                   cells={}, probe_args=probes)
-        verdicts = key.grade([run])
+        verdicts = grade(aid, [run])
         assert all(v.points == 0 and v.feedback for v in verdicts.values()), aid
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("aid", PROJECTS)
+@pytest.mark.parametrize("aid", ["project_toxicity"])  # the others: test_stubs_and_solutions.py
 def test_solution_notebook_runs_end_to_end(aid, tmp_path):
     from nbclient import NotebookClient
 
@@ -208,11 +212,24 @@ def test_solution_notebook_runs_end_to_end(aid, tmp_path):
     assert not errors, errors
 
 
+#: A notebook flooding the grader's oracle: cheap requests faster than its rate, then costly
+#: ones (60,000 ids each) until it is cut off.
+FLOOD = """for _ in range(300):
+    oracle.remaining
+ids = pool["item_id"].tolist()[:1000] * 60
+while True:
+    oracle.label(ids)
+"""
+
+
 @pytest.mark.slow
 def test_toxicity_graded_in_the_sandbox_with_the_graders_oracle(tmp_path):
     """The real pipeline: sandboxed run, labels bought from the grader's oracle over its socket,
-    hidden test scored grader-side, feedback figure written outside the sandbox."""
+    hidden test scored grader-side, feedback figure written outside the sandbox. A notebook that
+    floods the oracle is slowed, then cut off at the service's CPU cap, and its feedback says so;
+    the reference is not."""
     from grader.autograde import autograde
+    from grader.limits import Limits
     from grader.sandbox import sandbox_problem
 
     if sandbox_problem() is not None:
@@ -222,11 +239,30 @@ def test_toxicity_graded_in_the_sandbox_with_the_graders_oracle(tmp_path):
     for student, src in [("ref", ROOT / "solutions"), ("blank", ROOT / "exercises")]:
         (subs / student).mkdir(parents=True)
         shutil.copy(src / "project_toxicity" / "project_toxicity.ipynb", subs / student)
-    records = autograde("project_toxicity", subs, course_dir=course, workers=2, progress=False)
+    flood = nbformat.read(ROOT / "exercises" / "project_toxicity" / "project_toxicity.ipynb", as_version=4)
+    [cell] = [c for c in flood.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "a_solution"]
+    cell.source = FLOOD
+    (subs / "flood").mkdir()
+    nbformat.write(flood, subs / "flood" / "project_toxicity.ipynb")
+    limits = Limits(**{**load_assignment("project_toxicity").limits, "service_cpu_seconds": 2.0})
+    records = autograde("project_toxicity", subs, course_dir=course, workers=2, progress=False,
+                        limits=limits)
     ref, blank = records["ref"], records["blank"]
     assert ref["status"] == "graded" and ref["score"] == ref["max_score"], ref
     assert "oracle labeled" in " ".join(ref["questions"]["q1_labels"]["feedback"])
     assert blank["score"] == 0
+    flooded = records["flood"]
+    assert flooded["score"] == 0 and "OracleError" in flooded["cells"]["a_solution"]["error"]
+    assert "at most 2 CPU seconds" in flooded["cells"]["a_solution"]["error"]
+    for q in flooded["questions"].values():
+        notes = " ".join(q["feedback"])
+        assert "labeling service cut your notebook off" in notes, q
+        assert "at most 2 CPU seconds per submission" in notes
+        assert "at most 100 requests per second" in notes
+    notebooks = {s: (course / "autograded" / s / "project_toxicity" / "project_toxicity.ipynb").read_text()
+                 for s in ("ref", "flood")}
+    assert "labeling service cut your notebook off" in notebooks["flood"]
+    assert "labeling service" not in notebooks["ref"]
     figure = course / "feedback_artifacts" / "project_toxicity" / "ref" / "pr_curve.png"
     assert figure.stat().st_size > 1000
     assert ref["questions"]["q2_targets"]["figures"] == ["pr_curve.png"]

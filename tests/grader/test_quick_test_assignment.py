@@ -12,10 +12,13 @@ import nbformat
 import pytest
 
 from grader import release
-from grader.assignments import quick_test as kq
+from grader.assignments.quick_test import key as kq
+from grader.authoring import build, render
+from grader.contract import graded_cells, load_assignment, load_key, notebook_problems
+from grader.judge import judge
 from grader.quiz.bank import SECTIONS, load_file, load_quiz
 from grader.quiz.scoring import expected_value
-from grader.spec import Missing, Run, Unsupported, load_key
+from grader.spec import Missing, Run, Unsupported
 
 ROOT = release.ROOT
 QUESTIONS = kq.quiz().questions
@@ -26,6 +29,10 @@ RELEASED = ROOT / "exercises" / "quick_test" / "quick_test.ipynb"
 
 def run(answers, **kw):
     return [Run(parameters={}, answers={"answers": answers}, **kw)]
+
+
+def grade(runs):
+    return judge(load_assignment("quick_test"), load_key("quick_test"), runs)
 
 
 def solutions():
@@ -90,7 +97,7 @@ def test_parameterized_numbers_are_fixed_and_checked_against_the_kit():
 def test_key_is_loaded_by_id_and_grades_one_point_per_question():
     key = load_key("quick_test")
     assert key.answers == ("answers",) and key.parameter_sets(0) == [{}] and key.probes(0) == {}
-    verdicts = key.grade(run(solutions()))
+    verdicts = grade(run(solutions()))
     assert list(verdicts) == IDS
     assert all(v.points == v.max_points == 1.0 for v in verdicts.values())
     assert all(text(v).startswith("Correct") for v in verdicts.values())
@@ -104,7 +111,7 @@ def test_accepted_forms_engine_encoding_json_and_numpy_like_numbers():
              for qid, v in sol.items()}
     for answers in (loose, json.loads(json.dumps(sol)), {"__dict__": [[k, v] for k, v in sol.items()]},
                     [[k, v] for k, v in sol.items()]):
-        assert sum(v.points for v in kq.grade(run(answers)).values()) == len(IDS)
+        assert sum(v.points for v in grade(run(answers)).values()) == len(IDS)
     # a lone option number for a multiple-select question is read as a one-item list
     q6 = BY_ID["final_q6"]
     assert kq.read_answer(q6, 2.0) == [2]
@@ -112,7 +119,7 @@ def test_accepted_forms_engine_encoding_json_and_numpy_like_numbers():
 
 def test_every_question_wrong_gets_zero_and_never_reveals_the_key():
     answers = {q.id: wrong(q) for q in QUESTIONS}
-    verdicts = kq.grade(run(answers))
+    verdicts = grade(run(answers))
     assert sum(v.points for v in verdicts.values()) == 0
     for q in QUESTIONS:
         msg = text(verdicts[q.id])
@@ -130,28 +137,28 @@ def test_wrong_choice_feedback_explains_the_chosen_option_only(qid):
     for i, option in enumerate(q.options):
         if i == q.answer:
             continue
-        msg = text(kq.grade(run({**solutions(), qid: i}))[qid])
+        msg = text(grade(run({**solutions(), qid: i}))[qid])
         assert option.explain in msg and q.options[q.answer].text not in msg
         assert q.options[q.answer].explain not in msg
 
 
 def test_wrong_selection_explains_the_selected_options_only():
     q = BY_ID["final_q3"]
-    msg = text(kq.grade(run({**solutions(), q.id: [0, 1]}))[q.id])
+    msg = text(grade(run({**solutions(), q.id: [0, 1]}))[q.id])
     assert q.options[0].explain in msg and q.options[1].explain in msg
     assert not any(q.options[i].explain in msg for i in (2, 3, 4))
-    assert "no option" in text(kq.grade(run({**solutions(), q.id: []}))[q.id])
+    assert "no option" in text(grade(run({**solutions(), q.id: []}))[q.id])
 
 
 def test_numeric_tolerance_edges_and_recognised_slips():
     q12 = BY_ID["final_q12"]  # quota, abs_tol 1
     exact = kq.solution(q12)
     for got, points in ((exact + 1, 1.0), (exact - 1, 1.0), (exact + 1.01, 0.0)):
-        assert kq.grade(run({**solutions(), q12.id: got}))[q12.id].points == points
+        assert grade(run({**solutions(), q12.id: got}))[q12.id].points == points
     q7 = BY_ID["final_q7"]  # majority weight: n1 / n0 is a known slip with its own hint
     d = kq.draw(q7)
     slip, why = d.mistakes[0]
-    msg = text(kq.grade(run({**solutions(), q7.id: slip}))[q7.id])
+    msg = text(grade(run({**solutions(), q7.id: slip}))[q7.id])
     assert msg.startswith("Incorrect") and why in msg and f"{d.answer:.4g}" not in msg
 
 
@@ -165,7 +172,7 @@ def test_numeric_tolerance_edges_and_recognised_slips():
     ([2], "not a list"),
 ])
 def test_unreadable_multiple_choice_answers(value, expected):
-    v = kq.grade(run({**solutions(), "final_q2": value}))["final_q2"]
+    v = grade(run({**solutions(), "final_q2": value}))["final_q2"]
     assert v.points == 0 and expected in text(v) and "one option number" in text(v)
 
 
@@ -183,7 +190,7 @@ def test_unreadable_multiple_choice_answers(value, expected):
     ("final_q4", [0, 1, 2, 3, 4, 6], "there is no step 6"),
 ])
 def test_unreadable_answers_of_other_types(qid, value, expected):
-    v = kq.grade(run({**solutions(), qid: value}))[qid]
+    v = grade(run({**solutions(), qid: value}))[qid]
     assert v.points == 0 and expected in text(v), text(v)
 
 
@@ -192,20 +199,20 @@ def test_missing_or_garbled_answers_dict():
                               (Unsupported("answers", "Foo"), "use plain Python values"),
                               ("final_q1: 2", "make it a dict"),
                               ([1, 2, 3], "make it a dict")):
-        verdicts = kq.grade(run(answers))
+        verdicts = grade(run(answers))
         assert all(v.points == 0 and expected in text(v) for v in verdicts.values()), answers
     partial = {k: v for k, v in solutions().items() if k != "final_q5"}
-    verdicts = kq.grade(run(partial))
+    verdicts = grade(run(partial))
     assert verdicts["final_q5"].points == 0 and 'no entry "final_q5"' in text(verdicts["final_q5"])
     assert sum(v.points for v in verdicts.values()) == len(IDS) - 1
 
 
 def test_right_answers_earn_nothing_when_the_notebook_did_not_run():
     cells = {qid: {"executed": qid != "final_q2", "error": None} for qid in IDS}
-    verdicts = kq.grade(run(solutions(), cells=cells))
+    verdicts = grade(run(solutions(), cells=cells))
     assert verdicts["final_q2"].points == 0 and "did not run" in text(verdicts["final_q2"])
     assert sum(v.points for v in verdicts.values()) == len(IDS) - 1
-    dead = kq.grade(run(solutions(), error="kernel died"))
+    dead = grade(run(solutions(), error="kernel died"))
     assert all(v.points == 0 and "kernel died" in text(v) for v in dead.values())
 
 
@@ -236,17 +243,13 @@ def test_released_notebook_shows_questions_but_no_answers_or_explanations():
     assert listed == [steps.steps[i].text for i in kq.step_order(steps)] != [s.text for s in steps.steps]
 
 
-def test_source_notebook_is_generated_and_matches_the_key():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "tools" / "make_notebooks.py")
-    mk = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mk)
+def test_source_notebook_is_generated_and_matches_the_declaration():
     path = ROOT / "solutions" / "quick_test" / "quick_test.ipynb"
-    assert path.read_text() == mk.render("quick_test")
+    assert path.read_text() == render(build("quick_test")["quick_test"])
     nb = nbformat.read(path, as_version=4)
-    assert release.lint_notebook(nb, "quick_test") == [] and release.lint_against_key(nb, "quick_test") == []
-    assert release.graded_ids(nb) == set(IDS)
+    assert release.lint_notebook(nb, "quick_test") == []
+    assert notebook_problems(load_assignment("quick_test"), "quick_test", nb) == []
+    assert set(graded_cells(nb)) == set(IDS)
     assert all(c.metadata["nbgrader"]["points"] == 1 for c in nb.cells
                if c.metadata.get("nbgrader", {}).get("grade"))
 

@@ -436,9 +436,15 @@ def test_one_learner_cannot_take_every_connection(service_factory):
         s.connect(str(svc.socket))
         idle.append(s)
     try:
-        time.sleep(0.5)
-        with pytest.raises(ServiceError, match="busy"):
-            call(svc.socket, {"op": "progress"})
+        deadline = time.monotonic() + 30
+        while True:  # the service accepts the idle connections in its own time (slow under load)
+            try:
+                call(svc.socket, {"op": "progress"})
+            except ServiceError as exc:
+                assert "busy" in str(exc)
+                break
+            assert time.monotonic() < deadline, "the learner's 9th connection was still served"
+            time.sleep(0.2)
         assert as_user(LEARNERS[0], call, str(svc.socket), {"op": "progress"})["ok"]  # others are served
     finally:
         for s in idle:

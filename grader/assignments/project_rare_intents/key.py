@@ -1,17 +1,17 @@
-"""Answer key: project_rare_intents (practical project 2, rare intents with paraphrases).
+"""Grading rules of project_rare_intents (questions and points: the declaration in ``__init__``).
 
 The learner trains on the public ``train`` part (each rare intent keeps a handful of real
 examples), augments the rare intents with paraphrases, and defines ``predict(texts)``. The
 hidden test set is drawn with a held-out seed; its texts reach ``predict``, its intents stay here.
 
-Questions (grade ids, points):
+Questions (grade ids):
 
-- ``q1_macro_f1`` (4): macro F1 over the 30 intents on the hidden test set, target 0.93.
-- ``q2_rare_recall`` (3): recall over the rare intents' test rows, target 0.75 (reported per
+- ``q1_macro_f1``: macro F1 over the 30 intents on the hidden test set, target 0.93.
+- ``q2_rare_recall``: recall over the rare intents' test rows, target 0.75 (reported per
   intent too).
-- ``q3_process`` (2): rare intents augmented with distinct paraphrases (not copies), validation
+- ``q3_process``: rare intents augmented with distinct paraphrases (not copies), validation
   kept as given, no validation or test rows in the training data.
-- ``q4_reported_metrics`` (1): ``reported_metrics`` reports macro F1 on validation, not accuracy.
+- ``q4_reported_metrics``: ``reported_metrics`` reports macro F1 on validation, not accuracy.
 
 The chatterbot-corpus variant at the end of the notebook is practice and is not graded.
 """
@@ -24,11 +24,12 @@ from imbalance_kit.datasets.intents import RARE_INTENTS
 from imbalance_kit.datasets.projects import RARE_INTENT_EXAMPLES
 from imbalance_kit.metrics import macro_f1, per_class_report
 
-from ..feedback_diagnose import answer_problem, describe, execution_problem, not_run_verdict
-from ..spec import AssignmentKey, Verdict
-from . import project_common as pc
+from ...contract import AssignmentKey
+from ...feedback_diagnose import answer_problem, describe
+from ...spec import Verdict
+from .. import project_common as pc
 
-ASSIGNMENT_ID = "project_rare_intents"
+ASSIGNMENT_ID = "project_rare_intents"  # the held-out seed derives from it
 FUNC = "predict"
 TARGETS = {"macro_f1": 0.93, "rare_recall": 0.75}
 FLOORS = {"macro_f1": 0.85, "rare_recall": 0.4}
@@ -62,15 +63,14 @@ def _predictions(runs, index, part):
     return (tuple(str(x) for x in got) if got is not None else None), msg
 
 
-def _grade_macro(runs) -> Verdict:
-    v = Verdict(0.0, 4.0)
-    problem = execution_problem(runs, "q1_macro_f1", ("a_solution",))
-    preds, msg = (None, problem) if problem else _predictions(runs, 0, "test")
+def _grade_macro(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
+    preds, msg = _predictions(runs, 0, "test")
     if msg:
         v.feedback.append(msg)
         return v
     report, mf1 = _report(preds)
-    v.points = round(4.0 * pc.credit(mf1, TARGETS["macro_f1"], FLOORS["macro_f1"]), 2)
+    v.points = round(points * pc.credit(mf1, TARGETS["macro_f1"], FLOORS["macro_f1"]), 2)
     v.feedback.append(pc.target_line("macro F1", mf1, TARGETS["macro_f1"]))
     worst = report.sort_values("f1").head(3)
     v.feedback.append("lowest per-intent F1: " + ", ".join(f"{i} {r.f1:.2f}" for i, r in worst.iterrows()) + ".")
@@ -80,17 +80,16 @@ def _grade_macro(runs) -> Verdict:
     return v
 
 
-def _grade_rare(runs) -> Verdict:
-    v = Verdict(0.0, 3.0)
-    problem = execution_problem(runs, "q2_rare_recall", ("a_solution",))
-    preds, msg = (None, problem) if problem else _predictions(runs, 0, "test")
+def _grade_rare(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
+    preds, msg = _predictions(runs, 0, "test")
     if msg:
         v.feedback.append(msg)
         return v
     y = _parts()["test"]["intent"].tolist()
     rare = [i for i, t in enumerate(y) if t in RARE_INTENTS]
     recall = sum(preds[i] == y[i] for i in rare) / len(rare)
-    v.points = round(3.0 * pc.credit(recall, TARGETS["rare_recall"], FLOORS["rare_recall"]), 2)
+    v.points = round(points * pc.credit(recall, TARGETS["rare_recall"], FLOORS["rare_recall"]), 2)
     v.feedback.append(pc.target_line("recall over the rare intents", recall, TARGETS["rare_recall"]))
     report, _ = _report(preds)
     v.feedback.append("per rare intent: " + ", ".join(
@@ -98,11 +97,8 @@ def _grade_rare(runs) -> Verdict:
     return v
 
 
-def _grade_process(runs) -> Verdict:
-    stopped = not_run_verdict(runs, "q3_process", 2.0, ("a_solution",))
-    if stopped:
-        return stopped
-    v = Verdict(0.0, 2.0)
+def _grade_process(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     p = _parts()
     train, m1 = pc.text_list(runs, "train_texts")
     val, m2 = pc.text_list(runs, "val_texts")
@@ -130,33 +126,24 @@ def _grade_process(runs) -> Verdict:
     problems += pc.validation_problems(val, p["validation"]["text"].tolist())
     problems += pc.leak_problems(train, p["validation"]["text"].tolist(), p["train"]["text"].tolist(),
                                  p["test"]["text"].tolist())
-    v.points = max(0.0, 2.0 - len(problems))
+    v.points = max(0.0, points - points / 2 * len(problems))
     v.feedback += problems or ["rare intents augmented with distinct paraphrases; validation kept "
                                "as given; no validation or test rows in training."]
     return v
 
 
-def _grade_reported(runs) -> Verdict:
-    stopped = not_run_verdict(runs, "q4_reported_metrics", 1.0, ("a_solution",))
-    if stopped:
-        return stopped
+def _grade_reported(runs, points) -> Verdict:
     preds, msg = _predictions(runs, 1, "validation")
     y = _parts()["validation"]["intent"].tolist()
     measured = None if msg else macro_f1(y, list(preds), labels=sorted(set(y)))
-    return pc.reported_metrics_verdict(runs, 1.0, "macro_f1", measured, ALIASES)
-
-
-def grade(runs) -> dict[str, Verdict]:
-    return {"q1_macro_f1": _grade_macro(runs), "q2_rare_recall": _grade_rare(runs),
-            "q3_process": _grade_process(runs), "q4_reported_metrics": _grade_reported(runs)}
+    return pc.reported_metrics_verdict(runs, points, "macro_f1", measured, ALIASES)
 
 
 KEY = AssignmentKey(
-    assignment_id=ASSIGNMENT_ID,
-    notebook=f"{ASSIGNMENT_ID}.ipynb",
     answers=("train_texts", "train_labels", "val_texts", "reported_metrics"),
     parameter_sets=parameter_sets,
     probes=probes,
-    grade=grade,
-    limits=pc.PROJECT_LIMITS,
+    grade={"q1_macro_f1": _grade_macro, "q2_rare_recall": _grade_rare, "q3_process": _grade_process,
+           "q4_reported_metrics": _grade_reported},
+    constants={"MACRO_F1_NAMES": ["macro_f1", *ALIASES]},
 )

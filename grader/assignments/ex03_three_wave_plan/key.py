@@ -1,21 +1,17 @@
-"""Answer key: ex03_three_wave_plan (syllabus mini challenge: a three-wave labeling plan).
+"""Grading rules of ex03_three_wave_plan (questions and points: the declaration in ``__init__``).
 
-Questions (nbgrader grade ids and points):
-
-- ``q1_wave_format`` (2): ``waves`` is a list of ``n_waves`` dicts with ``quotas`` (source ->
+- ``q1_wave_format``: ``waves`` is a list of ``n_waves`` dicts with ``quotas`` (source ->
   int, summing to the wave) and a mix ``seeded`` / ``uncertainty`` / ``random`` summing to the wave.
-- ``q2_wave1_mix`` (2): wave 1 has no uncertainty picks (no model exists yet; 1 point) and keeps
-  a random slice of at least :data:`RANDOM_FLOOR` of the wave for an unbiased estimate (1 point).
-- ``q3_yield`` (3): simulated positives by the end of wave 2 at least double what random labeling
+- ``q2_wave1_mix``: wave 1 has no uncertainty picks (no model exists yet; half the points) and
+  keeps a random slice of at least :data:`RANDOM_FLOOR` of the wave for an unbiased estimate
+  (the other half).
+- ``q3_yield``: simulated positives by the end of wave 2 at least double what random labeling
   of the same number of items finds (half the points from :data:`OK_RATIO`).
-- ``q4_diversity`` (2): every wave's :func:`imbalance_kit.labeling.source_entropy` (normalised
-  to [0, 1], as :func:`~imbalance_kit.labeling.simulate_waves` reports it) is at least
+- ``q4_diversity``: every wave's :func:`imbalance_kit.labeling.source_entropy` (normalised to
+  [0, 1], as :func:`~imbalance_kit.labeling.simulate_waves` reports it) is at least
   :data:`ENTROPY_FLOOR`.
-- ``q5_success_metrics`` (2): ``success_metrics`` from :data:`SUCCESS_METRICS` measure both yield
-  (1 point) and diversity (1 point).
-
-q5 is judged on the notebook's own run, the others on every run. A question whose answer cell
-(``a_waves``, or ``a_success_metrics`` for q5) stopped at a limit gets no marks.
+- ``q5_success_metrics``: ``success_metrics`` from :data:`SUCCESS_METRICS` measure both yield
+  (half the points) and diversity (the other half).
 """
 from __future__ import annotations
 
@@ -29,11 +25,11 @@ from imbalance_kit.datasets.abuse import ABUSE_SHARES
 from imbalance_kit.datasets.tickets import labeling_pool
 from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves, source_entropy
 
-from ..feedback_diagnose import (annotate, answer_problem, describe, is_int, not_run_verdict,
-                                 pairs, read_quotas, vocab_name, when)
-from ..spec import AssignmentKey, Verdict
+from ...contract import AssignmentKey
+from ...feedback_diagnose import (annotate, answer_problem, describe, is_int, pairs, read_quotas,
+                                  vocab_name, when)
+from ...spec import Verdict
 
-ASSIGNMENT_ID = "ex03_three_wave_plan"
 DEFAULTS = {"positive_rate": 0.01, "wave_size": 1_000, "n_waves": 3,
             "source_shares": dict(ABUSE_SHARES)}
 POOL_SIZE = 40_000
@@ -166,28 +162,19 @@ def _each_run(runs, check):
     return list(lines.values())
 
 
-def _fresh(runs, grade_id, points, answer_cells=("a_waves",)) -> tuple[Verdict, bool]:
-    stopped = not_run_verdict(runs, grade_id, points, answer_cells)
-    return stopped or Verdict(0.0, points), stopped is None
-
-
-def _grade_format(runs) -> Verdict:
-    v, ok = _fresh(runs, "q1_wave_format", 2.0)
-    if not ok:
-        return v
+def _grade_format(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     lines = _each_run(runs, lambda run, waves: [])
     if lines:
         v.feedback.extend(lines)
     else:
-        v.points = 2.0
+        v.points = points
         v.feedback.append("Every wave fills its quotas and its selection mix exactly.")
     return v
 
 
-def _grade_wave1(runs) -> Verdict:
-    v, ok = _fresh(runs, "q2_wave1_mix", 2.0)
-    if not ok:
-        return v
+def _grade_wave1(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     lost = set()
 
     def check(run, waves):
@@ -208,7 +195,7 @@ def _grade_wave1(runs) -> Verdict:
     if any(read_waves(run)[0] is None for run in runs):
         v.feedback.extend(lines)
         return v
-    v.points = 2.0 - len(lost)
+    v.points = points - points / 2 * len(lost)
     v.feedback.extend(lines or ["Wave 1 has no uncertainty picks and keeps a random slice."])
     return v
 
@@ -236,10 +223,8 @@ def _run_plans(shares: tuple, rate: float, plans: tuple):
     return simulate_waves(waves, _pool(shares, rate), seed=POOL_SEED)
 
 
-def _grade_yield(runs) -> Verdict:
-    v, ok = _fresh(runs, "q3_yield", 3.0)
-    if not ok:
-        return v
+def _grade_yield(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     results = []
     for i, run in enumerate(runs):
         waves, problems = read_waves(run)
@@ -264,9 +249,9 @@ def _grade_yield(runs) -> Verdict:
     v.feedback.append(text)
     v.feedback.extend(notes)
     if ratio >= GOAL_RATIO:
-        v.points = 3.0
+        v.points = points
     elif ratio >= OK_RATIO:
-        v.points = 1.5
+        v.points = points / 2
         v.feedback.append(f"That is not yet double ({GOAL_RATIO:g}x): seed more items with rules, "
                           "or use uncertainty sampling once a model exists.")
     else:
@@ -274,10 +259,8 @@ def _grade_yield(runs) -> Verdict:
     return v
 
 
-def _grade_diversity(runs) -> Verdict:
-    v, ok = _fresh(runs, "q4_diversity", 2.0)
-    if not ok:
-        return v
+def _grade_diversity(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
 
     def check(run, waves):
         low: dict[tuple, list[int]] = {}  # (entropy, top source) -> waves, so repeats read once
@@ -293,15 +276,13 @@ def _grade_diversity(runs) -> Verdict:
     if lines:
         v.feedback.extend(lines)
     else:
-        v.points = 2.0
+        v.points = points
         v.feedback.append(f"Every wave keeps source entropy at or above {ENTROPY_FLOOR}.")
     return v
 
 
-def _grade_metrics(runs) -> Verdict:
-    v, ok = _fresh(runs[:1], "q5_success_metrics", 2.0, ("a_success_metrics",))
-    if not ok:
-        return v
+def _grade_metrics(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     value = runs[0].answers.get("success_metrics")
     msg = answer_problem("success_metrics", value)
     if msg is None and (not isinstance(value, list) or not all(isinstance(x, str) for x in value)):
@@ -318,34 +299,29 @@ def _grade_metrics(runs) -> Verdict:
         if n in SUCCESS_METRICS and SUCCESS_METRICS[n][0] == "other":
             v.feedback.append(f"{n} {WHY_OTHER}.")
     if "yield" in kinds:
-        v.points += 1.0
+        v.points += points / 2
     else:
         v.feedback.append("add a yield measure: how many positives each wave finds.")
     if "diversity" in kinds:
-        v.points += 1.0
+        v.points += points / 2
     else:
         v.feedback.append("add a diversity measure: how the waves spread over sources.")
     if (unknown or "other" in kinds) and v.points > 0:
         # otherwise listing the whole vocabulary would earn full marks
-        v.points -= 1.0
+        v.points -= points / 2
         v.feedback.append("a point off for metrics that measure neither: list only what you would "
                           "track after each wave.")
-    if v.points == 2.0 and len(v.feedback) == 0:
+    if v.points == points and len(v.feedback) == 0:
         v.feedback.append("The success metrics track both yield and diversity.")
     return v
 
 
-def grade(runs) -> dict[str, Verdict]:
-    return {"q1_wave_format": _grade_format(runs), "q2_wave1_mix": _grade_wave1(runs),
-            "q3_yield": _grade_yield(runs), "q4_diversity": _grade_diversity(runs),
-            "q5_success_metrics": _grade_metrics(runs)}
-
-
 KEY = AssignmentKey(
-    assignment_id=ASSIGNMENT_ID,
-    notebook=f"{ASSIGNMENT_ID}.ipynb",
     answers=("waves", "success_metrics"),
     parameter_sets=parameter_sets,
     probes=probes,
-    grade=grade,
+    grade={"q1_wave_format": _grade_format, "q2_wave1_mix": _grade_wave1, "q3_yield": _grade_yield,
+           "q4_diversity": _grade_diversity, "q5_success_metrics": _grade_metrics},
+    constants={"SOURCE_LIFT": SOURCE_LIFT, "POOL_SIZE": POOL_SIZE, "ENTROPY_FLOOR": ENTROPY_FLOOR,
+               "RANDOM_FLOOR": RANDOM_FLOOR, "SUCCESS_METRICS": list(SUCCESS_METRICS)},
 )

@@ -1,28 +1,28 @@
-"""Answer key: project_rare_entities (practical project 3, a rare DRUG entity in news NER).
+"""Grading rules of project_rare_entities (questions and points: the declaration in ``__init__``).
 
 The learner trains on the public ``train`` documents (few sentences mention a drug), mines DRUG
 candidates, upweights the rare type and defines ``predict_tags(sentences)``. The hidden test
 documents are drawn with a held-out seed; their tokens reach ``predict_tags``, their tags stay here.
 
-Questions (grade ids, points):
+Questions (grade ids):
 
-- ``q1_drug_f1`` (4): strict entity F1 of DRUG on the hidden test set, target 0.85.
-- ``q2_overall_f1`` (2): strict micro F1 over all entity types, target 0.98.
-- ``q3_process`` (2): validation sentences kept as given (not augmented or oversampled), and no
+- ``q1_drug_f1``: strict entity F1 of DRUG on the hidden test set, target 0.85.
+- ``q2_overall_f1``: strict micro F1 over all entity types, target 0.98.
+- ``q3_process``: validation sentences kept as given (not augmented or oversampled), and no
   validation or test sentences in the training data.
-- ``q4_reported_metrics`` (1): ``reported_metrics`` reports DRUG F1 on validation, not token
+- ``q4_reported_metrics``: ``reported_metrics`` reports DRUG F1 on validation, not token
   accuracy.
 """
 from __future__ import annotations
 
-
 from imbalance_kit.ner import entity_scores
 
-from ..feedback_diagnose import answer_problem, describe, execution_problem, not_run_verdict
-from ..spec import AssignmentKey, Verdict
-from . import project_common as pc
+from ...contract import AssignmentKey
+from ...feedback_diagnose import answer_problem, describe
+from ...spec import Verdict
+from .. import project_common as pc
 
-ASSIGNMENT_ID = "project_rare_entities"
+ASSIGNMENT_ID = "project_rare_entities"  # the held-out seed derives from it
 FUNC = "predict_tags"
 TARGETS = {"drug_f1": 0.85, "micro_f1": 0.98}
 FLOORS = {"drug_f1": 0.75, "micro_f1": 0.95}
@@ -58,10 +58,9 @@ def _scores(runs, index: int, part: str):
         return None, f"`{FUNC}` returned tags that are not IOB2 ({exc})."
 
 
-def _metric(runs, gid, points, row, col, target, floor, what, figure=False) -> Verdict:
+def _metric(runs, points, row, col, target, floor, what, figure=False) -> Verdict:
     v = Verdict(0.0, points)
-    problem = execution_problem(runs, gid, ("a_solution",))
-    table, msg = (None, problem) if problem else _scores(runs, 0, "test")
+    table, msg = _scores(runs, 0, "test")
     if msg:
         v.feedback.append(msg)
         return v
@@ -86,11 +85,8 @@ def _sentences(runs, name: str):
     return (None, msg) if msg else (value, None)
 
 
-def _grade_process(runs) -> Verdict:
-    stopped = not_run_verdict(runs, "q3_process", 2.0, ("a_solution",))
-    if stopped:
-        return stopped
-    v = Verdict(0.0, 2.0)
+def _grade_process(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     p = _parts()
     train, m1 = _sentences(runs, "train_sentences")
     val, m2 = _sentences(runs, "val_sentences")
@@ -100,35 +96,33 @@ def _grade_process(runs) -> Verdict:
     tok = lambda part: [list(t) for t in p[part]["tokens"]]  # noqa: E731
     val_problems = pc.validation_problems(val, tok("validation"))
     leaks = pc.leak_problems(train, tok("validation"), tok("train"), tok("test"))
-    v.points = (0.0 if val_problems else 1.0) + (0.0 if leaks else 1.0)
+    v.points = (0.0 if val_problems else points / 2) + (0.0 if leaks else points / 2)
     v.feedback += (val_problems + leaks) or ["validation kept as given; no validation or test "
                                              "sentences in training."]
     return v
 
 
-def _grade_reported(runs) -> Verdict:
-    stopped = not_run_verdict(runs, "q4_reported_metrics", 1.0, ("a_solution",))
-    if stopped:
-        return stopped
+def _grade_reported(runs, points) -> Verdict:
     table, msg = _scores(runs, 1, "validation")
     measured = None if msg else (float(table.loc["DRUG", "f1"]) if "DRUG" in table.index else 0.0)
-    return pc.reported_metrics_verdict(runs, 1.0, "drug_f1", measured, ALIASES)
+    return pc.reported_metrics_verdict(runs, points, "drug_f1", measured, ALIASES)
 
 
-def grade(runs) -> dict[str, Verdict]:
-    return {"q1_drug_f1": _metric(runs, "q1_drug_f1", 4.0, "DRUG", "f1", TARGETS["drug_f1"],
-                                  FLOORS["drug_f1"], "DRUG F1", figure=True),
-            "q2_overall_f1": _metric(runs, "q2_overall_f1", 2.0, "micro", "f1", TARGETS["micro_f1"],
-                                     FLOORS["micro_f1"], "micro F1 over all entity types"),
-            "q3_process": _grade_process(runs), "q4_reported_metrics": _grade_reported(runs)}
+def _grade_drug(runs, points) -> Verdict:
+    return _metric(runs, points, "DRUG", "f1", TARGETS["drug_f1"], FLOORS["drug_f1"], "DRUG F1",
+                   figure=True)
+
+
+def _grade_overall(runs, points) -> Verdict:
+    return _metric(runs, points, "micro", "f1", TARGETS["micro_f1"], FLOORS["micro_f1"],
+                   "micro F1 over all entity types")
 
 
 KEY = AssignmentKey(
-    assignment_id=ASSIGNMENT_ID,
-    notebook=f"{ASSIGNMENT_ID}.ipynb",
     answers=("train_sentences", "val_sentences", "reported_metrics"),
     parameter_sets=parameter_sets,
     probes=probes,
-    grade=grade,
-    limits=pc.PROJECT_LIMITS,
+    grade={"q1_drug_f1": _grade_drug, "q2_overall_f1": _grade_overall, "q3_process": _grade_process,
+           "q4_reported_metrics": _grade_reported},
+    constants={"DRUG_F1_NAMES": ["drug_f1", *ALIASES]},
 )

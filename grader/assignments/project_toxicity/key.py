@@ -1,19 +1,19 @@
-"""Answer key: project_toxicity (practical project 1, toxicity with a labeling budget).
+"""Grading rules of project_toxicity (questions and points: the declaration in ``__init__``).
 
 In a graded run the notebook's oracle is the grader's (:mod:`grader.oracle`): it serves a pool
 and a validation set drawn with a held-out seed and sells pool labels up to the budget. The test
 texts of the same corpus are passed to ``predict_scores``; their labels stay here.
 
-Questions (grade ids, points):
+Questions (grade ids):
 
-- ``q1_labels`` (2): from the oracle's own log only: labels bought within the budget, the
+- ``q1_labels``: from the oracle's own log only: labels bought within the budget, the
   labeled items hold clearly more toxic comments than random labeling would (active learning,
   seeding), and the training texts are labeled items.
-- ``q2_targets`` (6): recall >= 0.85 with precision >= 0.6 at ``threshold`` on the hidden test
+- ``q2_targets``: recall >= 0.85 with precision >= 0.6 at ``threshold`` on the hidden test
   set; partial credit scales with the farther of the two from its target.
-- ``q3_process`` (2): validation data kept as given (not oversampled or augmented) and no
+- ``q3_process``: validation data kept as given (not oversampled or augmented) and no
   validation or test rows in the training data.
-- ``q4_reported_metrics`` (1): ``reported_metrics`` reports PR-AUC on validation, not accuracy.
+- ``q4_reported_metrics``: ``reported_metrics`` reports PR-AUC on validation, not accuracy.
 """
 from __future__ import annotations
 
@@ -24,12 +24,14 @@ import numpy as np
 from imbalance_kit.datasets.projects import TOXICITY_BUDGET, _pool_labels, project_data
 from imbalance_kit.metrics import pr_auc
 
-from ..feedback_diagnose import answer_problem, describe, is_number, not_run_verdict
-from ..oracle import OracleServer, OracleSession
-from ..spec import AssignmentKey, Verdict
-from . import project_common as pc
+from ...contract import AssignmentKey
+from ...feedback_diagnose import answer_problem, describe, is_number
+from ...limits import Limits
+from ...oracle import OracleServer, OracleSession
+from ...spec import Verdict
+from .. import project_common as pc
 
-ASSIGNMENT_ID = "project_toxicity"
+ASSIGNMENT_ID = "project_toxicity"  # the held-out seed derives from it
 FUNC = "predict_scores"
 TARGETS = {"recall": 0.85, "precision": 0.6}
 FLOORS = {"recall": 0.5, "precision": 0.3}
@@ -59,17 +61,19 @@ def probes(rng) -> dict[str, list[tuple]]:
     return {FUNC: [(parts["test"]["text"].tolist(),), (parts["validation"]["text"].tolist(),)]}
 
 
-def make_server(path) -> OracleServer:
+def make_server(path, limits: Limits = Limits()) -> OracleServer:
     """The grader's oracle over the held-out pool (see :func:`oracle_session`)."""
     parts = _parts(graded_seed())
     pool = parts["pool"]
     return OracleServer(dict(zip(pool["item_id"].tolist(), pool["label"].tolist())),
-                        TOXICITY_BUDGET, path, pool=pool, validation=parts["validation"])
+                        TOXICITY_BUDGET, path, pool=pool, validation=parts["validation"],
+                        limits=limits)
 
 
-def oracle_session(directory, inside: str | None = None) -> OracleSession:
-    """Engine hook: start the oracle in ``directory`` (mounted at ``inside`` in the sandbox)."""
-    return OracleSession(make_server, directory, inside)
+def oracle_session(directory, inside: str | None = None, limits: Limits = Limits()) -> OracleSession:
+    """The ``oracle`` service: start the oracle in ``directory`` (mounted at ``inside`` in the
+    sandbox), bounded by the submission's ``limits``."""
+    return OracleSession(make_server, directory, inside, limits)
 
 
 def _seed_of(run) -> int:
@@ -77,11 +81,8 @@ def _seed_of(run) -> int:
     return graded_seed() if run.oracle is not None else 0
 
 
-def _grade_labels(runs) -> Verdict:
-    stopped = not_run_verdict(runs, "q1_labels", 2.0, ("a_solution",))
-    if stopped:
-        return stopped
-    v = Verdict(0.0, 2.0)
+def _grade_labels(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     report = runs[0].oracle
     if not isinstance(report, dict):
         v.feedback.append("this run did not use the grader's labeling oracle, so the labels you "
@@ -99,8 +100,8 @@ def _grade_labels(runs) -> Verdict:
                       f"({ratio:.1f}x the pool's {pool_rate:.1%}).")
     if report["refused"]:
         v.feedback.append(f"{report['refused']} requests were refused (over budget or unknown ids).")
-    v.points = 2.0 if ratio >= GOOD_YIELD else 1.0 if ratio >= 1.2 else 0.0
-    if v.points < 2:
+    v.points = points if ratio >= GOOD_YIELD else points / 2 if ratio >= 1.2 else 0.0
+    if v.points < points:
         v.feedback.append(f"random labeling finds toxic comments at the pool rate; seeding with "
                           f"rules and uncertainty sampling should reach {GOOD_YIELD:g}x.")
     train, msg = pc.text_list(runs, "train_texts")
@@ -108,7 +109,7 @@ def _grade_labels(runs) -> Verdict:
         known = set(map(pc.key, labeled["text"]))
         outside = sum(1 for t in set(map(pc.key, train)) if t not in known)
         if outside:
-            v.points = max(0.0, v.points - 1.0)
+            v.points = max(0.0, v.points - points / 2)
             v.feedback.append(f"{outside} of your training texts were never labeled by the oracle; "
                               "train on the labels you bought.")
     else:
@@ -121,11 +122,8 @@ def _test_scores(runs):
     return pc.probe_result(runs[0], FUNC, 0, len(parts["test"]), "number")
 
 
-def _grade_targets(runs) -> Verdict:
-    stopped = not_run_verdict(runs, "q2_targets", 6.0, ("a_solution",))
-    if stopped:
-        return stopped
-    v = Verdict(0.0, 6.0)
+def _grade_targets(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     scores, msg = _test_scores(runs)
     threshold = runs[0].answers.get("threshold")
     msg = msg or answer_problem("threshold", threshold)
@@ -140,7 +138,7 @@ def _grade_targets(runs) -> Verdict:
     tp = int(np.sum(pred & (y == 1)))
     got = {"recall": tp / y.sum(), "precision": tp / pred.sum() if pred.any() else 0.0}
     share = min(pc.credit(got[m], TARGETS[m], FLOORS[m]) for m in TARGETS)
-    v.points = round(6.0 * share, 2)
+    v.points = round(points * share, 2)
     v.feedback += [pc.target_line(m, got[m], TARGETS[m]) for m in TARGETS]
     v.feedback.append(f"PR-AUC on the hidden test set: {pr_auc(y, s):.3f}.")
     if got["recall"] < TARGETS["recall"] and got["precision"] >= TARGETS["precision"]:
@@ -160,11 +158,8 @@ def _grade_targets(runs) -> Verdict:
     return v
 
 
-def _grade_process(runs) -> Verdict:
-    stopped = not_run_verdict(runs, "q3_process", 2.0, ("a_solution",))
-    if stopped:
-        return stopped
-    v = Verdict(0.0, 2.0)
+def _grade_process(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     parts = _parts(_seed_of(runs[0]))
     train, msg1 = pc.text_list(runs, "train_texts")
     val, msg2 = pc.text_list(runs, "val_texts")
@@ -174,36 +169,28 @@ def _grade_process(runs) -> Verdict:
     val_problems = pc.validation_problems(val, parts["validation"]["text"].tolist())
     leaks = pc.leak_problems(train, parts["validation"]["text"].tolist(), [],
                              parts["test"]["text"].tolist())
-    v.points = (0.0 if val_problems else 1.0) + (0.0 if leaks else 1.0)
+    v.points = (0.0 if val_problems else points / 2) + (0.0 if leaks else points / 2)
     v.feedback += val_problems + leaks
-    if v.points == 2.0:
+    if v.points == points:
         v.feedback.append("validation data kept as given, and no validation or test rows in training.")
     return v
 
 
-def _grade_reported(runs) -> Verdict:
-    stopped = not_run_verdict(runs, "q4_reported_metrics", 1.0, ("a_solution",))
-    if stopped:
-        return stopped
+def _grade_reported(runs, points) -> Verdict:
     parts = _parts(graded_seed())
     scores, msg = pc.probe_result(runs[0], FUNC, 1, len(parts["validation"]), "number")
     measured = None
     if msg is None and runs[0].oracle is not None:
         measured = pr_auc(parts["validation"]["label"].to_numpy(), np.asarray(scores, dtype=float))
-    return pc.reported_metrics_verdict(runs, 1.0, "pr_auc", measured, ALIASES)
-
-
-def grade(runs) -> dict[str, Verdict]:
-    return {"q1_labels": _grade_labels(runs), "q2_targets": _grade_targets(runs),
-            "q3_process": _grade_process(runs), "q4_reported_metrics": _grade_reported(runs)}
+    return pc.reported_metrics_verdict(runs, points, "pr_auc", measured, ALIASES)
 
 
 KEY = AssignmentKey(
-    assignment_id=ASSIGNMENT_ID,
-    notebook=f"{ASSIGNMENT_ID}.ipynb",
     answers=("threshold", "train_texts", "val_texts", "reported_metrics"),
     parameter_sets=parameter_sets,
     probes=probes,
-    grade=grade,
-    limits=pc.PROJECT_LIMITS,
+    grade={"q1_labels": _grade_labels, "q2_targets": _grade_targets, "q3_process": _grade_process,
+           "q4_reported_metrics": _grade_reported},
+    services={"oracle": oracle_session},
+    constants={"PR_AUC_NAMES": ["pr_auc", *ALIASES]},
 )

@@ -1,18 +1,18 @@
-"""Answer key: ex02_labeling_plan (syllabus Exercise 2, a first labeling wave under a budget).
+"""Grading rules of ex02_labeling_plan (questions and points: the declaration in ``__init__``).
 
-Questions (nbgrader grade ids and points); every failed criterion gives its own feedback line:
+Every failed criterion gives its own feedback line:
 
-- ``q1_wave1_quotas`` (3): ``wave1_quotas`` (source -> int) sums to the wave, fits the pool,
+- ``q1_wave1_quotas``: ``wave1_quotas`` (source -> int) sums to the wave, fits the pool,
   keeps every source at the diversity floor (:data:`MIN_SHARE` of the wave), and puts Email (the
-  source where fraud is rarest) below its pool share. One point off per failed criterion.
-- ``q2_seeded_share`` (1): some but not all of the wave is picked by weak rules.
-- ``q3_dedup_first`` (1): deduplicate before sampling.
-- ``q4_uncertainty_labels`` (1): a positive number of labels left for uncertainty sampling,
+  source where fraud is rarest) below its pool share. A third of the points off per failed criterion.
+- ``q2_seeded_share``: some but not all of the wave is picked by weak rules.
+- ``q3_dedup_first``: deduplicate before sampling.
+- ``q4_uncertainty_labels``: a positive number of labels left for uncertainty sampling,
   within the budget after wave 1.
-- ``q5_simulated_yield`` (2): :func:`imbalance_kit.labeling.simulate_waves` finds at least
+- ``q5_simulated_yield``: :func:`imbalance_kit.labeling.simulate_waves` finds at least
   :data:`GOOD_RATIO` times the fraud that random labeling of the same number of items finds
   (half the points from :data:`OK_RATIO`).
-- ``q6_selection_criteria`` (2, manual): free text, graded by hand in formgrader.
+- ``q6_selection_criteria`` (manual): free text, graded by hand in formgrader.
 
 All criteria are checked on the notebook's parameters and on fresh ones, so typed numbers fail.
 """
@@ -26,22 +26,16 @@ import numpy as np
 from imbalance_kit.datasets.tickets import FRAUD_LIFT, SUPPORT_SHARES, labeling_pool
 from imbalance_kit.labeling import plan_wave, random_baseline, simulate_waves
 
-from ..feedback_diagnose import (annotate, answer_problem, describe, is_int, is_number,
-                                 not_run_verdict, read_quotas)
-from ..spec import AssignmentKey, Verdict
+from ...contract import AssignmentKey
+from ...feedback_diagnose import annotate, answer_problem, describe, is_int, is_number, read_quotas
+from ...spec import Verdict
 
-ASSIGNMENT_ID = "ex02_labeling_plan"
 DEFAULTS = {"n_tickets": 20_000, "source_shares": dict(SUPPORT_SHARES),
             "fraud_rate": 0.02, "label_budget": 2_000, "wave_size": 1_000}
 POOL_SEED = 0
 MIN_SHARE = 0.1
 GOOD_RATIO, OK_RATIO = 2.0, 1.5
 VARIED = ("n_tickets", "fraud_rate", "label_budget", "wave_size")
-#: The answer cells each question reads: a limit hit in one of them costs that question.
-ANSWER_CELLS = {"q1_wave1_quotas": ("a1_wave1_quotas",), "q2_seeded_share": ("a2_seeded_share",),
-                "q3_dedup_first": ("a3_dedup_first",),
-                "q4_uncertainty_labels": ("a4_uncertainty_labels",),
-                "q5_simulated_yield": ("a1_wave1_quotas", "a2_seeded_share", "a3_dedup_first")}
 
 
 def parameter_sets(rng) -> list[dict]:
@@ -124,11 +118,8 @@ def _quota_failures(run) -> dict:
     return fails
 
 
-def _grade_quotas(runs) -> Verdict:
-    stopped = not_run_verdict(runs, "q1_wave1_quotas", 3.0, ANSWER_CELLS["q1_wave1_quotas"])
-    if stopped:
-        return stopped
-    v = Verdict(0.0, 3.0)
+def _grade_quotas(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     per_run = [_quota_failures(run) for run in runs]
     if any("form" in f for f in per_run):
         v.feedback.extend(_first_failures(runs, lambda r: {k: m for k, m in _quota_failures(r).items()
@@ -142,7 +133,7 @@ def _grade_quotas(runs) -> Verdict:
         return v
     lines = _first_failures(runs, _quota_failures)
     failed = {k for f in per_run for k in f}
-    v.points = max(0.0, 3.0 - len(failed))
+    v.points = max(0.0, points - points / 3 * len(failed))
     v.feedback.extend(lines)
     if not failed:
         v.feedback.append("The quotas fill the wave, fit the pool, keep every source and lean "
@@ -169,18 +160,18 @@ def _seeded_failures(run) -> dict:
     return {}
 
 
-def _grade_simple(runs, grade_id, check, ok_message, points=1.0) -> Verdict:
-    stopped = not_run_verdict(runs, grade_id, points, ANSWER_CELLS[grade_id])
-    if stopped:
-        return stopped
-    v = Verdict(0.0, points)
-    lines = _first_failures(runs, check)
-    if lines:
-        v.feedback.extend(lines)
-    else:
-        v.points = points
-        v.feedback.append(ok_message)
-    return v
+def _all_or_nothing(check, ok_message):
+    """A grade function: full points when ``check`` finds no failure in any run, else none."""
+    def grade(runs, points) -> Verdict:
+        v = Verdict(0.0, points)
+        lines = _first_failures(runs, check)
+        if lines:
+            v.feedback.extend(lines)
+        else:
+            v.points = points
+            v.feedback.append(ok_message)
+        return v
+    return grade
 
 
 def _dedup_failures(run) -> dict:
@@ -248,11 +239,8 @@ def _run_wave(n: int, shares: tuple, rate: float, quotas: tuple, seeded: int, de
     return simulate_waves([plan], _pool(n, shares, rate), seed=POOL_SEED)
 
 
-def _grade_yield(runs) -> Verdict:
-    stopped = not_run_verdict(runs, "q5_simulated_yield", 2.0, ANSWER_CELLS["q5_simulated_yield"])
-    if stopped:
-        return stopped
-    v = Verdict(0.0, 2.0)
+def _grade_yield(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     results = []
     for i, run in enumerate(runs):
         ratio, text = _simulate(run)
@@ -264,9 +252,9 @@ def _grade_yield(runs) -> Verdict:
     # Show the notebook's own run, or the run that fell short.
     v.feedback.append(results[0][1] if ratio >= GOOD_RATIO else min(results)[1])
     if ratio >= GOOD_RATIO:
-        v.points = 2.0
+        v.points = points
     elif ratio >= OK_RATIO:
-        v.points = 1.0
+        v.points = points / 2
         v.feedback.append(f"That is more than random, but not clearly ({GOOD_RATIO:g}x): seed more "
                           "of the wave with rules or tilt it further towards fraud-rich sources.")
     else:
@@ -275,27 +263,19 @@ def _grade_yield(runs) -> Verdict:
     return v
 
 
-def grade(runs) -> dict[str, Verdict]:
-    return {
-        "q1_wave1_quotas": _grade_quotas(runs),
-        "q2_seeded_share": _grade_simple(runs, "q2_seeded_share", _seeded_failures,
-                                         "Part of the wave is rule-seeded, part is not."),
-        "q3_dedup_first": _grade_simple(runs, "q3_dedup_first", _dedup_failures,
-                                        "Deduplication comes first."),
-        "q4_uncertainty_labels": _grade_simple(
-            runs, "q4_uncertainty_labels", _uncertainty_failures,
-            "The budget keeps room for an uncertainty wave after the seed model."),
-        "q5_simulated_yield": _grade_yield(runs),
-    }
-
-
 KEY = AssignmentKey(
-    assignment_id=ASSIGNMENT_ID,
-    notebook=f"{ASSIGNMENT_ID}.ipynb",
     answers=("wave1_quotas", "seeded_share", "dedup_first", "uncertainty_labels",
              "selection_criteria"),
     parameter_sets=parameter_sets,
     probes=probes,
-    grade=grade,
-    manual=("q6_selection_criteria",),
+    grade={
+        "q1_wave1_quotas": _grade_quotas,
+        "q2_seeded_share": _all_or_nothing(_seeded_failures,
+                                           "Part of the wave is rule-seeded, part is not."),
+        "q3_dedup_first": _all_or_nothing(_dedup_failures, "Deduplication comes first."),
+        "q4_uncertainty_labels": _all_or_nothing(
+            _uncertainty_failures, "The budget keeps room for an uncertainty wave after the seed model."),
+        "q5_simulated_yield": _grade_yield,
+    },
+    constants={"FRAUD_LIFT": FRAUD_LIFT, "MIN_SHARE": MIN_SHARE},
 )

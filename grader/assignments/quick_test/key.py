@@ -1,10 +1,10 @@
-"""Answer key: quick_test, the graded end-of-course quick test (issue 7).
+"""Grading rules of quick_test, the graded end-of-course quick test (issue 7).
 
-The questions live next to this module in ``quick_test_bank/final.yml`` (grader side: the
-sandbox hides ``grader/assignments`` from student code). It uses the quiz bank's schema and is
-validated by :func:`grader.quiz.bank.load_file`; its questions differ from the learner-facing
+The questions live next to this module in ``final.yml`` (grader side: the sandbox hides
+``grader/assignments`` from student code). It uses the quiz bank's schema and is validated by
+:func:`grader.quiz.bank.load_file`; its questions differ from the learner-facing
 ``lessons/quick_tests/final.yml``, whose answers learners see while practising. The released
-notebook (``tools/make_notebooks.py``) shows only prompts, options and answer forms.
+notebook (``notebook.py``) shows only prompts, options and answer forms.
 
 The learner fills ONE dict, ``answers``, question id -> answer:
 
@@ -14,8 +14,8 @@ The learner fills ONE dict, ``answers``, question id -> answer:
 - ordering: the step numbers *as shown* in the right order, ``[2, 0, 1, 3]``. Steps are shown in
   a fixed shuffled order (:func:`step_order`) so their numbers do not give the order away.
 
-Grade ids: one per question, ``final_q1`` .. ``final_q12``, 1 point each, scored with
-:func:`grader.quiz.scoring.score`. Feedback on a wrong answer says so and explains the option(s)
+Grade ids: one per question, ``final_q1`` .. ``final_q12`` (declared in ``__init__`` from the
+bank), each scored with :func:`grader.quiz.scoring.score`: full points when right. Feedback on a wrong answer says so and explains the option(s)
 chosen (or names a recognised numeric slip); it never names the correct answer. Missing or
 unreadable answers earn 0 with a message saying what form is expected.
 """
@@ -26,13 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..feedback_diagnose import answer_problem, describe, execution_problem, is_int, is_number, lookup, pairs
-from ..quiz.bank import Question, Quiz, load_file
-from ..quiz.scoring import attempt_draw, score, within_tolerance
-from ..spec import AssignmentKey, Verdict
+from ...contract import AssignmentKey
+from ...feedback_diagnose import answer_problem, describe, is_int, is_number, lookup, pairs
+from ...quiz.bank import Question, Quiz, load_file
+from ...quiz.scoring import attempt_draw, score, within_tolerance
+from ...spec import Verdict
 
-ASSIGNMENT_ID = "quick_test"
-BANK_FILE = Path(__file__).resolve().parent / "quick_test_bank" / "final.yml"
+BANK_FILE = Path(__file__).resolve().parent / "final.yml"
 ANSWERS = "answers"
 # Fixed per assignment: the numbers of parameterized questions are drawn once from it, so the
 # released notebook and the key agree. Changing it changes the questions: re-run make_notebooks.
@@ -157,10 +157,9 @@ def _wrong(q: Question, answer, attempt) -> str:
     return "Incorrect: the steps are not in the right order."
 
 
-def grade_question(q: Question, runs) -> Verdict:
-    v = Verdict(0.0, 1.0)
-    problem = (execution_problem(runs, q.id, ("answers_cell",))
-               or answer_problem(ANSWERS, runs[0].answers.get(ANSWERS)))
+def grade_question(q: Question, runs, points) -> Verdict:
+    v = Verdict(0.0, points)
+    problem = answer_problem(ANSWERS, runs[0].answers.get(ANSWERS))
     if problem:
         v.feedback.append(problem)
         return v
@@ -182,15 +181,11 @@ def grade_question(q: Question, runs) -> Verdict:
         v.feedback.append(f"{q.id}: {exc} Expected {answer_form(q)}.")
         return v
     if result.correct:
-        v.points = 1.0
+        v.points = points
         v.feedback.append(result.message)
     else:
         v.feedback.append(_wrong(q, answer, attempt))
     return v
-
-
-def grade(runs) -> dict[str, Verdict]:
-    return {q.id: grade_question(q, runs) for q in quiz().questions}
 
 
 def parameter_sets(rng) -> list[dict]:
@@ -203,11 +198,10 @@ def probes(rng) -> dict[str, list[tuple]]:
 
 
 KEY = AssignmentKey(
-    assignment_id=ASSIGNMENT_ID,
-    notebook=f"{ASSIGNMENT_ID}.ipynb",
     answers=(ANSWERS,),
     parameter_sets=parameter_sets,
     probes=probes,
-    grade=grade,
-    check_shows_scores=False,  # `course check` must not tell a learner which answers are right
+    grade={q.id: functools.partial(grade_question, q) for q in quiz().questions},
+    # what the notebook's check cells need to know of each question: (type, options or steps)
+    constants={"FORMS": {q.id: (q.type, len(q.options or q.steps)) for q in quiz().questions}},
 )

@@ -1,17 +1,13 @@
-"""Answer key: ex01_class_weights (syllabus Exercise 1, compute class weights, pick two metrics).
+"""Grading rules of ex01_class_weights (questions and points: the declaration in ``__init__``).
 
-Questions (nbgrader grade ids and points):
-
-- ``q1_inverse_frequency_weights`` (3): the student's ``inverse_frequency_weights(counts)`` is
+- ``q1_inverse_frequency_weights``: the student's ``inverse_frequency_weights(counts)`` is
   called on count mappings drawn at grade time (2-5 classes, int and str keys) and compared with
   :func:`imbalance_kit.class_weights`. Returned as a dict or a list of ``(class, weight)`` pairs.
-- ``q2_rounded_weights`` (2): ``w0`` and ``w1`` rounded to 2 decimals, on the notebook's counts
-  and on fresh counts the grader injects (typed numbers fail there).
-- ``q3_metrics`` (2): ``metrics``, two names from :data:`METRICS`; PR-AUC and macro F1 earn full
-  marks, other imbalance-aware metrics half a point each, accuracy and ROC-AUC nothing.
-
-q1 and q3 are judged on the notebook's own run, q2 on every run. A question whose answer or test
-cell stopped at a limit (time, memory) gets no marks; the others keep theirs.
+  Rounded weights earn two thirds, weights right for two classes only a third.
+- ``q2_rounded_weights``: ``w0`` and ``w1`` rounded to 2 decimals, on the notebook's counts
+  and on fresh counts the grader injects (typed numbers fail there); unrounded earn half.
+- ``q3_metrics``: ``metrics``, two names from :data:`METRICS`; PR-AUC and macro F1 earn full
+  marks, other imbalance-aware metrics a quarter each, accuracy and ROC-AUC nothing.
 """
 from __future__ import annotations
 
@@ -19,16 +15,17 @@ import numpy as np
 
 from imbalance_kit import class_weights
 
-from ..feedback_diagnose import (answer_problem, call_problem, describe, is_number, key_set,
-                                 lookup, not_run_verdict, pairs, vocab_name)
-from ..spec import AssignmentKey, Verdict
+from ...contract import AssignmentKey
+from ...feedback_diagnose import (answer_problem, call_problem, describe, is_number, key_set,
+                                  lookup, pairs, vocab_name)
+from ...spec import Verdict
 
-ASSIGNMENT_ID = "ex01_class_weights"
 DEFAULTS = {"n_non_toxic": 18_400, "n_toxic": 1_600}
 FUNC = "inverse_frequency_weights"
 
-# name -> (points when chosen, what it measures). Rendered into the notebook by
-# tools/make_notebooks.py, so the notebook and the key share one vocabulary.
+# name -> (credit when chosen, what it measures): each of the two names earns its credit times
+# half the question's points. Rendered into the notebook (notebook.py; METRIC_NAMES in
+# solution.py is checked against it), so the notebook and the key share one vocabulary.
 METRICS = {
     "accuracy": (0.0, "share of all predictions that are correct"),
     "balanced_accuracy": (0.5, "mean of the per-class recalls"),
@@ -127,12 +124,8 @@ def weight_mistake(got: list[float], counts: list[int], atol: float) -> str | No
     return None
 
 
-def _grade_function(runs) -> Verdict:
-    stopped = not_run_verdict(runs[:1], "q1_inverse_frequency_weights", 3.0,
-                              ("a1_inverse_frequency_weights",))
-    if stopped:
-        return stopped
-    v = Verdict(0.0, 3.0)
+def _grade_function(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     run = runs[0]
     results = run.probes.get(FUNC)
     args = run.probe_args.get(FUNC) or FIXED_PROBES
@@ -144,16 +137,16 @@ def _grade_function(runs) -> Verdict:
         checks.append((len(counts), _check_result(counts, result)))
     bad = [(k, msg) for k, msg in checks if msg not in ("ok", "rounded")]
     if not bad and all(msg == "ok" for _, msg in checks):
-        v.points = 3.0
+        v.points = points
         v.feedback.append(f"`{FUNC}` matches N / (K * n_c) on every input tried.")
     elif not bad:
-        v.points = 2.0
+        v.points = points * 2 / 3
         v.feedback.append(f"`{FUNC}` rounds its weights; return them unrounded "
                           "(round only `w0` and `w1`).")
     else:
         binary_ok = all(msg in ("ok", "rounded") for k, msg in checks if k == 2)
         if binary_ok:
-            v.points = 1.0
+            v.points = points / 3
             v.feedback.append(f"`{FUNC}` is right for two classes but not for more: K is the "
                               "number of classes in `counts`, not always 2.")
         seen = set()
@@ -192,11 +185,8 @@ def _check_result(counts: dict, result) -> str:
     return weight_mistake(got, list(counts.values()), atol=1e-9) or "the weights are not N / (K * n_c)."
 
 
-def _grade_rounded(runs) -> Verdict:
-    stopped = not_run_verdict(runs, "q2_rounded_weights", 2.0, ("a2_rounded_weights",))
-    if stopped:
-        return stopped
-    v = Verdict(0.0, 2.0)
+def _grade_rounded(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     got = []
     for run in runs:
         pair = []
@@ -221,7 +211,7 @@ def _grade_rounded(runs) -> Verdict:
 
     states = [status(pair, run.parameters) for pair, run in zip(got, runs)]
     if all(s == "ok" for s in states):
-        v.points = 2.0
+        v.points = points
         v.feedback.append("`w0` and `w1` are right, also when the class counts change.")
         return v
     if len(runs) > 1 and states[0] == "ok" and all(p == got[0] for p in got[1:]):
@@ -229,7 +219,7 @@ def _grade_rounded(runs) -> Verdict:
                           "hard-coded. Compute them from `n_non_toxic` and `n_toxic`.")
         return v
     if all(s in ("ok", "unrounded") for s in states):
-        v.points = 1.0
+        v.points = points / 2
         v.feedback.append("`w0` and `w1` are right but not rounded to 2 decimals (use round(x, 2)).")
         return v
     first_wrong = next(i for i, s in enumerate(states) if s == "wrong")
@@ -243,11 +233,8 @@ def _grade_rounded(runs) -> Verdict:
     return v
 
 
-def _grade_metrics(runs) -> Verdict:
-    stopped = not_run_verdict(runs[:1], "q3_metrics", 2.0, ("a3_metrics",))
-    if stopped:
-        return stopped
-    v = Verdict(0.0, 2.0)
+def _grade_metrics(runs, points) -> Verdict:
+    v = Verdict(0.0, points)
     value = runs[0].answers.get("metrics")
     msg = answer_problem("metrics", value)
     if msg:
@@ -272,7 +259,7 @@ def _grade_metrics(runs) -> Verdict:
     if len(names) != 2:
         v.feedback.append(f"`metrics` must name exactly two metrics; it names {len(names)}.")
         return v
-    v.points = sum(METRICS[n][0] for n in names)
+    v.points = points / 2 * sum(METRICS[n][0] for n in names)
     params = runs[0].parameters
     share = params["n_toxic"] / (params["n_toxic"] + params["n_non_toxic"])
     for name in names:
@@ -284,22 +271,16 @@ def _grade_metrics(runs) -> Verdict:
         elif METRICS[name][0] < 1:
             v.feedback.append(f"{name} is imbalance-aware, but PR-AUC and macro F1 summarise the "
                               "rare class best; they are the expected pair.")
-    if v.points == 2.0:
+    if v.points == points:
         v.feedback.append("PR-AUC and macro F1: both look at the rare class, not at the majority.")
     return v
 
 
-def grade(runs) -> dict[str, Verdict]:
-    return {"q1_inverse_frequency_weights": _grade_function(runs),
-            "q2_rounded_weights": _grade_rounded(runs),
-            "q3_metrics": _grade_metrics(runs)}
-
-
 KEY = AssignmentKey(
-    assignment_id=ASSIGNMENT_ID,
-    notebook=f"{ASSIGNMENT_ID}.ipynb",
     answers=("w0", "w1", "metrics"),
     parameter_sets=parameter_sets,
     probes=probes,
-    grade=grade,
+    grade={"q1_inverse_frequency_weights": _grade_function, "q2_rounded_weights": _grade_rounded,
+           "q3_metrics": _grade_metrics},
+    constants={"METRIC_NAMES": list(METRICS), "METRIC_ALIASES": ALIASES},
 )
