@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from grader.assignments.ex04_thresholds_and_calibration import ASSIGNMENT
 from grader.assignments.ex04_thresholds_and_calibration import key as K
 from grader.assignments.ex04_thresholds_and_calibration import reference as R
 from grader.authoring import read_cells
@@ -25,8 +26,7 @@ from grader.spec import CallError, Missing, Run
 
 AID = "ex04_thresholds_and_calibration"
 CELLS = read_cells(Path(K.__file__).with_name("solution.py"))
-GRADES = {"q1_threshold_for_recall": 3, "q2_threshold_on_test": 2, "q3_peeking": 2,
-          "q4_calibrate": 3, "q5_calibrated_test": 2}
+GRADES = ASSIGNMENT.auto_points
 DATA_QUESTIONS = ("q2_threshold_on_test", "q3_peeking", "q5_calibrated_test")
 PROBE_QUESTIONS = ("q1_threshold_for_recall", "q4_calibrate")
 
