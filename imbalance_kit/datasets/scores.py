@@ -1,10 +1,10 @@
-"""Scores of a class-weighted classifier on fresh toxic comments (lesson 06, Exercise 4).
+"""Scores of a class-weighted classifier on fresh toxic comments (data of Exercise 4).
 
 Thresholds and calibration are chosen on a model's *scores*, not on its texts. This module
-trains the model of lesson 06 (TF-IDF + logistic regression with ``class_weight="balanced"``)
-on one draw of :func:`imbalance_kit.datasets.toxic_comments` and returns every split with the
-model's positive-class probability, so an exercise (and its grader) get the same scores from the
-same seed in well under a second.
+trains the model of the thresholds-and-calibration lesson (TF-IDF + logistic regression with
+``class_weight="balanced"``) on one draw of :func:`imbalance_kit.datasets.toxic_comments` and
+returns every split with the model's positive-class probability, so an exercise and its grader
+get the same scores from the same seed.
 """
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ SIZES = (0.5, 0.25, 0.25)
 def weighted_toxic_scores(seed: int = 0, toxic_rate: float = 0.06, n: int = 6_000) -> dict:
     """Train/validation/test toxic comments scored by a class-weighted logistic regression.
 
-    Steps (those of lesson 06, with the group-aware split of lesson 03):
+    Steps (the thresholds-and-calibration lesson's, with the group-aware split of *Splits without
+    leakage*):
 
     1. ``toxic_comments(n=n, toxic_rate=toxic_rate, seed=seed)``;
     2. :func:`imbalance_kit.splits.stratified_split` 50/25/25 with ``groups="dup_group"``, so no

@@ -13,7 +13,7 @@ def notebooks() -> dict:
 # Exercise 4 — A threshold for a recall target, and calibrated probabilities
 
 A moderation team flags toxic comments with a classifier trained with
-`class_weight="balanced"` (lesson 04). The team needs **recall >= {DEFAULTS['target_recall']:g}**
+`class_weight="balanced"` (see *Class weights and losses*). The team needs **recall >= {DEFAULTS['target_recall']:g}**
 on toxic comments with as few false alarms as possible, and probabilities that mean what they
 say. You will choose the decision threshold on the **validation** split, confirm it **once** on
 the **test** split, see what a threshold tuned on test would have hidden, and calibrate the
@@ -22,7 +22,8 @@ model's scores.
 Work only in the cells that say `YOUR CODE HERE`; run the test cell after each answer. The
 grader re-runs your notebook on **other comments, another toxic rate and another recall
 target**, and calls your two functions on **inputs it draws**, so compute everything from the
-variables instead of typing numbers. This exercise practises lesson 06.
+variables instead of typing numbers. This exercise practises the lesson *Thresholds and
+calibration*: try it here first, then compare with what the lesson does.
 
 <details><summary>Show a nudge</summary>
 
@@ -38,7 +39,7 @@ share of toxic comments.
 ## The data: three splits and one model's scores
 
 `weighted_toxic_scores` draws toxic comments, splits them 50/25/25 without letting a duplicate
-cross splits (lesson 03), and trains TF-IDF + logistic regression with
+cross splits (see *Splits without leakage*), and trains TF-IDF + logistic regression with
 `class_weight="balanced"` on the training split. You get the model's positive-class
 probability (`p_...`) and the true label (`y_...`, 1 = toxic) of every comment:
 
@@ -91,7 +92,7 @@ offers `PlattCalibrator`, `IsotonicCalibrator`, `TemperatureCalibrator` and
 `prior_shift_correction` (the training prior imitated by balanced weights is 0.5).
 
 The grader calls your function on scores of another class-weighted model and judges the
-probabilities by the positive-class ECE ({ECE_BINS} equal-width bins, as in lesson 06) and the
+probabilities by the positive-class ECE ({ECE_BINS} equal-width bins, as in the lesson) and the
 Brier score, on labels your function never sees, against Platt scaling fitted on the same data.
 """),
         nb.answer("a4_calibrate"),
