@@ -19,8 +19,7 @@ import numpy as np
 
 from imbalance_kit.calibration import (IsotonicCalibrator, PlattCalibrator, TemperatureCalibrator,
                                        expected_calibration_error, prior_shift_correction)
-from imbalance_kit.datasets import weighted_toxic_scores
-from imbalance_kit.datasets.scores import SPLITS
+from imbalance_kit.datasets.scores import SPLITS, weighted_toxic_scores
 from imbalance_kit.thresholds import choose_threshold, threshold_sweep
 
 #: Bins of the positive-class ECE the exercise reports (equal width, as in lesson 06).
@@ -29,7 +28,7 @@ ECE_BINS = 10
 
 # ---------------------------------------------------------------- the model's scores
 
-@lru_cache(maxsize=6)
+@lru_cache(maxsize=64)
 def _scores(data_seed: int, toxic_rate: float) -> dict:
     parts = weighted_toxic_scores(seed=data_seed, toxic_rate=toxic_rate)
     out = {}
@@ -246,7 +245,7 @@ FITTED = {
 }
 
 
-@lru_cache(maxsize=6)
+@lru_cache(maxsize=64)
 def _calibrations(data_seed: int, toxic_rate: float) -> dict:
     data = _scores(data_seed, toxic_rate)
     p_test = data["test"][1]

@@ -11,7 +11,7 @@ from sklearn.metrics import brier_score_loss, precision_recall_curve, precision_
 
 from imbalance_kit.calibration import (IsotonicCalibrator, PlattCalibrator, TemperatureCalibrator,
                                        expected_calibration_error, prior_shift_correction)
-from imbalance_kit.datasets import weighted_toxic_scores
+from imbalance_kit.datasets.scores import weighted_toxic_scores
 
 
 # %% parameters
