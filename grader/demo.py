@@ -51,7 +51,8 @@ _SUCCESS = "success_metrics = ['cumulative_positives', 'yield_vs_random', 'sourc
 
 # Exercise 4: the reference answers, and one classic mistake per sample student.
 _EX04_FN = """def threshold_for_recall(y_true, scores, min_recall):
-    precision, recall, thresholds = precision_recall_curve(np.asarray(y_true), np.asarray(scores, dtype=float))
+    y, s = np.asarray(y_true), np.asarray(scores, dtype=float)
+    precision, recall, thresholds = precision_recall_curve(y, s)
     precision, recall = precision[:-1], recall[:-1]
     meets = np.flatnonzero(recall >= min_recall)
     return float(thresholds[meets[np.argmax(precision[meets])]])"""
@@ -204,8 +205,9 @@ SAMPLES = {
         "dave_strict_greater": _ex04(
             a1_threshold_for_recall=_ex04_loop("s > t", "np.sum(flagged & (y == 1)) / np.sum(y == 1)")),
         "erin_recall_of_class_0": _ex04(
-            a1_threshold_for_recall=_ex04_loop("s >= t", "np.sum(~flagged & (y == 0)) / np.sum(y == 0)  # recall of class 0")),
-        "frank_calibrated_on_train": _ex04(a5_calibrated_test="p_test_calibrated = calibrate(p_train, y_train, p_test)"),
+            a1_threshold_for_recall=_ex04_loop("s >= t", "np.sum(~flagged & (y == 0)) / np.sum(y == 0)")),
+        "frank_calibrated_on_train": _ex04(
+            a5_calibrated_test="p_test_calibrated = calibrate(p_train, y_train, p_test)"),
         "grace_temperature": _ex04(a4_calibrate=(
             "def calibrate(fit_scores, fit_labels, scores):\n"
             "    # sharpens or softens the scores, which should fix them\n"

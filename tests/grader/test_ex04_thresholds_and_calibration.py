@@ -232,14 +232,18 @@ def test_other_threshold_mistakes(source, points, phrase):
 
 @pytest.mark.parametrize("source, passes, phrase", [
     (CAL.replace("PlattCalibrator().fit(fit_scores, fit_labels).transform(scores)",
-                 "prior_shift_correction(scores, train_prior=0.5, true_prior=np.mean(fit_labels))"), True, ""),
+                 "prior_shift_correction(scores, 0.5, np.mean(fit_labels))"), True, ""),
     (CAL.replace("PlattCalibrator()", "IsotonicCalibrator()"), True, ""),
     (CAL.replace("return PlattCalibrator().fit(fit_scores, fit_labels).transform(scores)",
                  "return np.asarray(scores)"), False, "unchanged"),
     (CAL.replace("PlattCalibrator().fit(fit_scores, fit_labels).transform(scores)",
                  "np.asarray(scores) ** 2"), False, "Platt scaling fitted on the same data"),
-    (CAL.replace("return PlattCalibrator()", "return list(PlattCalibrator()").replace("(scores)", "(scores))[:-1]"),
+    (CAL.replace("return PlattCalibrator()", "return list(PlattCalibrator()")
+        .replace("(scores)", "(scores))[:-1]"),
      False, "values for"),
+    (CAL.replace("return PlattCalibrator().fit(fit_scores, fit_labels).transform(scores)",
+                 "q = PlattCalibrator().fit(fit_scores, fit_labels).transform(scores)\n"
+                 "    return np.c_[1 - q, q]"), False, "as `predict_proba` does"),
 ])
 def test_other_calibrations(source, passes, phrase):
     for seed in range(0, 100, 10):

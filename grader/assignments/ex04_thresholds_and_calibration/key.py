@@ -185,9 +185,9 @@ def grade_threshold_function(runs, points) -> Verdict:
     n = len(results)
     if right == n:
         v.points = points
-        v.feedback.append(f"`{THRESHOLD_FUNC}` flags what the threshold with the highest "
-                          f"precision at recall >= the target flags, on all {n} inputs tried "
-                          "(tied scores and targets met exactly included).")
+        v.feedback.append(f"`{THRESHOLD_FUNC}` is right on all {n} inputs tried (tied scores and "
+                          "targets met exactly included): it flags what the threshold with the "
+                          "highest precision at recall >= the target flags.")
         return v
     if errors:
         v.feedback.append(errors[0])
@@ -216,7 +216,7 @@ def grade_threshold_function(runs, points) -> Verdict:
 def grade_threshold_on_test(runs, points) -> Verdict:
     v = Verdict(0.0, points)
     names = ("threshold", "test_precision", "test_recall")
-    threshold_ok, metrics_ok, notes = [], [], []
+    threshold_ok, metrics_ok, notes = [], [], {}  # one note per part: the first run's
     for i, run in enumerate(runs):
         values, problem = _number_answers(run, names)
         if problem:
@@ -228,34 +228,33 @@ def grade_threshold_on_test(runs, points) -> Verdict:
         r = run.parameters["target_recall"]
         t_val = R.rule_reference(y_val, p_val, r)
         t_test = R.rule_reference(y_test, p_test, r)
-        ok = R.same_decisions(p_val, t, t_val)
-        threshold_ok.append(ok)
-        if not ok:
-            if (R.same_decisions(p_test, t, t_test) and not R.same_decisions(p_test, t_val, t_test)):
-                notes.append("`threshold` was tuned on the test split: it is the threshold with the "
-                             "highest precision at the target recall *on test*. Choose it on the "
-                             "validation split and only apply it to test; a threshold tuned on "
-                             f"test makes the test numbers look better than they are{_rerun(run, i)}.")
+        threshold_ok.append(R.same_decisions(p_val, t, t_val))
+        if not threshold_ok[-1]:
+            mistake = _threshold_mistake(y_val, p_val, t, r)
+            if R.same_decisions(p_test, t, t_test) and not R.same_decisions(p_test, t_val, t_test):
+                note = ("`threshold` was tuned on the test split: it is the threshold with the highest "
+                        "precision at the target recall *on test*. Choose it on the validation split "
+                        "and only apply it to test; a threshold tuned on test makes the test numbers "
+                        f"look better than they are{_rerun(run, i)}.")
+            elif mistake:
+                note = (f"`threshold` is what a function that makes this mistake picks on validation: "
+                        f"{MISTAKES[mistake]}")
             else:
-                mistake = _threshold_mistake(y_val, p_val, t, r)
-                if mistake:
-                    notes.append(f"`threshold` is what a function that makes this mistake picks on "
-                                 f"validation: {MISTAKES[mistake]}")
-                else:
-                    got, best = R.precision_recall(y_val, p_val, t), R.precision_recall(y_val, p_val, t_val)
-                    notes.append(f"`threshold` is not the one with the highest precision at recall "
-                                 f">= {r:g} on the validation split{_rerun(run, i)}: on validation it "
-                                 f"gives precision {_fmt(got[0])} at recall {_fmt(got[1])}, the best "
-                                 f"gives {_fmt(best[0])} at {_fmt(best[1])}.")
+                got, best = R.precision_recall(y_val, p_val, t), R.precision_recall(y_val, p_val, t_val)
+                note = (f"`threshold` is not the one with the highest precision at recall >= {r:g} on "
+                        f"the validation split{_rerun(run, i)}: on validation it gives precision "
+                        f"{_fmt(got[0])} at recall {_fmt(got[1])}, the best gives {_fmt(best[0])} at "
+                        f"{_fmt(best[1])}.")
+            notes.setdefault("threshold", note)
         problem = _metrics_problem(y_test, p_test, t, precision, recall, y_val, p_val, "test")
         metrics_ok.append(problem is None)
         if problem:
-            notes.append(f"`test_precision` / `test_recall`{_rerun(run, i)}: {problem}")
+            notes.setdefault("metrics", f"`test_precision` / `test_recall`{_rerun(run, i)}: {problem}")
     if not all(threshold_ok) and threshold_ok[0] and _hard_coded(runs, names):
-        notes = ["`threshold`, `test_precision` and `test_recall` do not change when the data "
-                 "changes: they look typed in. Compute them from `p_val` and `p_test`."]
+        notes = {"typed": "`threshold`, `test_precision` and `test_recall` do not change when the "
+                          "data changes: they look typed in. Compute them from `p_val` and `p_test`."}
     v.points = points / 2 * all(threshold_ok) + points / 2 * all(metrics_ok)
-    v.feedback += list(dict.fromkeys(notes))
+    v.feedback += list(notes.values())
     if v.points == points:
         run = runs[0]
         data = R.scores_for(run.parameters)
@@ -276,7 +275,7 @@ def grade_threshold_on_test(runs, points) -> Verdict:
 def grade_peeking(runs, points) -> Verdict:
     v = Verdict(0.0, points)
     names = ("peek_threshold", "peek_precision", "peek_recall")
-    threshold_ok, metrics_ok, notes = [], [], []
+    threshold_ok, metrics_ok, notes = [], [], {}  # one note per part: the first run's
     for i, run in enumerate(runs):
         values, problem = _number_answers(run, names)
         if problem:
@@ -288,28 +287,29 @@ def grade_peeking(runs, points) -> Verdict:
         r = run.parameters["target_recall"]
         t_val = R.rule_reference(y_val, p_val, r)
         t_test = R.rule_reference(y_test, p_test, r)
-        ok = R.same_decisions(p_test, t, t_test)
-        threshold_ok.append(ok)
-        if not ok:
+        threshold_ok.append(R.same_decisions(p_test, t, t_test))
+        if not threshold_ok[-1]:
+            mistake = _threshold_mistake(y_test, p_test, t, r)
             if R.same_decisions(p_val, t, t_val) and not R.same_decisions(p_test, t_val, t_test):
-                notes.append("`peek_threshold` is the threshold chosen on validation again; here "
-                             "choose it on the test split (with your function), to see what a "
-                             f"report that peeked at test would claim{_rerun(run, i)}.")
+                note = ("`peek_threshold` is the threshold chosen on validation again; here choose it "
+                        "on the test split (with your function), to see what a report that peeked at "
+                        f"test would claim{_rerun(run, i)}.")
+            elif mistake:
+                note = (f"`peek_threshold` is what a function that makes this mistake picks on test: "
+                        f"{MISTAKES[mistake]}")
             else:
-                mistake = _threshold_mistake(y_test, p_test, t, r)
-                notes.append(f"`peek_threshold` is what a function that makes this mistake picks "
-                             f"on test: {MISTAKES[mistake]}" if mistake else
-                             "`peek_threshold` is not the threshold with the highest precision at "
-                             f"recall >= {r:g} on the test split{_rerun(run, i)}.")
+                note = (f"`peek_threshold` is not the threshold with the highest precision at recall "
+                        f">= {r:g} on the test split{_rerun(run, i)}.")
+            notes.setdefault("threshold", note)
         problem = _metrics_problem(y_test, p_test, t, precision, recall, y_val, p_val, "test")
         metrics_ok.append(problem is None)
         if problem:
-            notes.append(f"`peek_precision` / `peek_recall`{_rerun(run, i)}: {problem}")
+            notes.setdefault("metrics", f"`peek_precision` / `peek_recall`{_rerun(run, i)}: {problem}")
     if not all(threshold_ok) and threshold_ok[0] and _hard_coded(runs, names):
-        notes = ["`peek_threshold`, `peek_precision` and `peek_recall` do not change when the data "
-                 "changes: they look typed in. Compute them from `p_test`."]
+        notes = {"typed": "`peek_threshold`, `peek_precision` and `peek_recall` do not change when "
+                          "the data changes: they look typed in. Compute them from `p_test`."}
     v.points = points / 2 * all(threshold_ok) + points / 2 * all(metrics_ok)
-    v.feedback += list(dict.fromkeys(notes))
+    v.feedback += list(notes.values())
     if v.points == points:
         v.feedback.append(_what_peeking_hides(runs[0].parameters))
     return v
@@ -325,12 +325,12 @@ def _what_peeking_hides(params) -> str:
             f"{_fmt(peeked[1])}; the honest threshold gives precision {_fmt(honest[0])} at recall "
             f"{_fmt(honest[1])} on the same comments.")
     hidden = []
-    if honest[1] < r:
-        hidden.append(f"that recall falls short of the target {r:g}")
     if peeked[0] > honest[0]:
-        hidden.append(f"{_fmt(peeked[0] - honest[0])} of precision")
+        hidden.append(f"overstated precision by {_fmt(peeked[0] - honest[0])}")
+    if honest[1] < r:
+        hidden.append(f"hidden that recall falls short of the target {r:g}")
     if hidden:
-        text += " Peeking would have hidden " + " and ".join(hidden) + "."
+        text += " Peeking would have " + " and ".join(hidden) + "."
     return text
 
 
@@ -340,6 +340,9 @@ def _calibrated(result, n: int) -> tuple[np.ndarray | None, str | None]:
     problem = call_problem(CALIBRATE_FUNC, result)
     if problem:
         return None, problem
+    if isinstance(result, list) and result and all(isinstance(x, list) and len(x) == 2 for x in result):
+        return None, (f"`{CALIBRATE_FUNC}` returned two columns per score, as `predict_proba` "
+                      "does; return only the probability of class 1 (column 1).")
     if not isinstance(result, list) or not all(is_number(x) for x in result):
         return None, (f"`{CALIBRATE_FUNC}` returned {describe(result)}; return one probability "
                       "per score (a list or a numpy array of numbers).")
@@ -370,7 +373,8 @@ def grade_calibrate(runs, points) -> Verdict:
             v.feedback.append(problem)
             return v
         want = R.reference_calibration(p_fit, y_fit, p_apply)
-        (ece, brier), (ece_ref, brier_ref) = R.calibration_scores(labels, q), R.calibration_scores(labels, want)
+        ece, brier = R.calibration_scores(labels, q)
+        ece_ref, brier_ref = R.calibration_scores(labels, want)
         mine.append((ece, brier))
         ref.append((ece_ref, brier_ref))
         if ece <= ece_ref + ECE_SLACK and brier <= brier_ref + BRIER_SLACK:
@@ -407,7 +411,7 @@ def grade_calibrate(runs, points) -> Verdict:
             f"mean probability is {mean:.3f} where {rate:.3f} of the items are positive. A "
             "calibrator must be able to move every probability towards the real prior (an "
             "intercept, as in Platt scaling); scaling alone cannot.")
-    v.feedback.append(f"`{CALIBRATE_FUNC}` passes on {passed} of {n} held-out sets. On one of "
+    v.feedback.append(f"`{CALIBRATE_FUNC}` passes on {passed} of {n} held-out sets. On a set of "
                       f"{len(labels)} scores its ECE is {ece:.3f} and Brier {brier:.4f}; Platt "
                       f"scaling fitted on the same data reaches {ece_ref:.3f} and {brier_ref:.4f}.")
     return v
@@ -436,63 +440,61 @@ def trace_calibration(q: np.ndarray, params: dict) -> tuple[str | None, str | No
 
 def grade_calibrated_test(runs, points) -> Verdict:
     v = Verdict(0.0, points)
-    notes, ok = [], []
+    notes, ok = {}, []  # one note of each kind: the first run's
     for i, run in enumerate(runs):
         value = run.answers.get("p_test_calibrated")
         problem = answer_problem("p_test_calibrated", value)
-        data = R.scores_for(run.parameters)
-        y_test, p_test = data["test"]
+        y_test, p_test = R.scores_for(run.parameters)["test"]
         if problem is None:
             q, problem = _calibrated(value, len(p_test))
             if problem:
-                problem = problem.replace(f"`{CALIBRATE_FUNC}` returned", "`p_test_calibrated` is")
+                problem = (problem.replace(f"`{CALIBRATE_FUNC}` returned", "`p_test_calibrated` is")
+                           .replace("of its last argument", "of `p_test`"))
         if problem:
-            v.feedback.append(problem.replace("of its last argument", "of `p_test`"))
+            v.feedback.append(problem)
             return v
         split, method = trace_calibration(q, run.parameters)
         rerun = _rerun(run, i)
+        ok.append(split in (None, "validation"))
         if split == "train":
             train_map = R.calibrations(run.parameters)[(method, "train")]
-            notes.append(f"`p_test_calibrated` was calibrated on the training split ({method} fitted "
-                         f"on `p_train`){rerun}. The model has seen those labels, so its training "
-                         f"scores are over-confident and a calibrator fitted there misjudges new "
-                         f"comments (mean probability {train_map.mean():.3f} on test where "
-                         f"{y_test.mean():.3f} are toxic). Fit it on the validation split.")
-            ok.append(False)
+            notes.setdefault("where", (
+                f"`p_test_calibrated` was calibrated on the training split{rerun}: {method} fitted on "
+                "`p_train`. The model has seen those labels, so its training scores are "
+                "over-confident and a calibrator fitted there misjudges new comments (mean "
+                f"probability {train_map.mean():.3f} on test where {y_test.mean():.3f} are toxic). "
+                "Fit it on the validation split."))
         elif split == "test":
-            notes.append(f"`p_test_calibrated` was calibrated on the test split's own labels "
-                         f"({method}){rerun}: like a threshold tuned on test, that makes the test "
-                         "numbers look better than they are. Fit it on the validation split.")
-            ok.append(False)
+            notes.setdefault("where", (
+                f"`p_test_calibrated` was calibrated on the test split's own labels{rerun} "
+                f"({method}): like a threshold tuned on test, that makes the test numbers look "
+                "better than they are. Fit it on the validation split."))
         elif split == "none":
-            notes.append(f"`p_test_calibrated` holds the raw test scores{rerun}; calibrate them.")
-            ok.append(False)
-        elif split == "validation":
-            ok.append(True)
-            if i == 0 and method == "temperature scaling":
-                notes.append("Fitted on validation, as it should be, but with temperature scaling: "
-                             "see Question 4 for why it cannot undo the prior shift.")
-        else:
-            (ece, brier) = R.calibration_scores(y_test, q)
+            notes.setdefault("where", f"`p_test_calibrated` holds the raw test scores{rerun}; "
+                                      "calibrate them.")
+        elif split == "validation" and method == "temperature scaling":
+            notes.setdefault("temperature", "Fitted on validation, as it should be, but with temperature "
+                                            "scaling: see Question 4 for why it cannot undo the prior shift.")
+        elif split is None:
+            ece, brier = R.calibration_scores(y_test, q)
             ref = R.calibrations(run.parameters)[("Platt scaling", "validation")]
             ece_ref, brier_ref = R.calibration_scores(y_test, ref)
-            good = ece <= ece_ref + ECE_SLACK and brier <= brier_ref + BRIER_SLACK
-            ok.append(good)
-            if not good:
-                notes.append(f"`p_test_calibrated`{rerun} has ECE {ece:.3f} and Brier {brier:.4f} "
-                             f"on test; Platt scaling fitted on validation reaches {ece_ref:.3f} "
-                             f"and {brier_ref:.4f}. Fit your calibrator on `p_val`, `y_val` and "
-                             "apply it to `p_test`.")
+            ok[-1] = ece <= ece_ref + ECE_SLACK and brier <= brier_ref + BRIER_SLACK
+            if not ok[-1]:
+                notes.setdefault("quality", (
+                    f"`p_test_calibrated`{rerun} has ECE {ece:.3f} and Brier {brier:.4f} on test; "
+                    f"Platt scaling fitted on validation reaches {ece_ref:.3f} and {brier_ref:.4f}. "
+                    "Fit your calibrator on `p_val`, `y_val` and apply it to `p_test`."))
     if all(ok):
         v.points = points
-        y_test, _ = R.scores_for(runs[0].parameters)["test"]
+        y_test, p_test = R.scores_for(runs[0].parameters)["test"]
         q = np.asarray(runs[0].answers["p_test_calibrated"], dtype=float)
         ece, brier = R.calibration_scores(y_test, q)
-        raw_ece, raw_brier = R.calibration_scores(*R.scores_for(runs[0].parameters)["test"])
-        notes.append(f"Calibrated on validation, applied to test: ECE {ece:.3f} (raw scores "
-                     f"{raw_ece:.3f}), Brier {brier:.4f} (raw {raw_brier:.4f}), mean probability "
-                     f"{q.mean():.3f} for {y_test.mean():.3f} toxic.")
-    v.feedback += list(dict.fromkeys(notes))
+        raw_ece, raw_brier = R.calibration_scores(y_test, p_test)
+        notes["summary"] = (f"Calibrated on validation, applied to test: ECE {ece:.3f} (raw scores "
+                            f"{raw_ece:.3f}), Brier {brier:.4f} (raw {raw_brier:.4f}), mean probability "
+                            f"{q.mean():.3f} for {y_test.mean():.3f} toxic.")
+    v.feedback += list(notes.values())
     return v
 
 

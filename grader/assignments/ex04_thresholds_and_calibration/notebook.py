@@ -13,9 +13,9 @@ def notebooks() -> dict:
 # Exercise 4 — A threshold for a recall target, and calibrated probabilities
 
 A moderation team flags toxic comments with a classifier trained with
-`class_weight="balanced"` (see *Class weights and losses*). The team needs **recall >= {DEFAULTS['target_recall']:g}**
-on toxic comments with as few false alarms as possible, and probabilities that mean what they
-say. You will choose the decision threshold on the **validation** split, confirm it **once** on
+`class_weight="balanced"` (see *Class weights and losses*). The team needs
+**recall >= {DEFAULTS['target_recall']:g}** on toxic comments with as few false alarms as
+possible, and probabilities that mean what they say. You will choose the decision threshold on the **validation** split, confirm it **once** on
 the **test** split, see what a threshold tuned on test would have hidden, and calibrate the
 model's scores.
 

@@ -35,7 +35,8 @@ def threshold_for_recall(y_true, scores, min_recall):
     """The threshold with the highest precision among those with recall >= min_recall
     (an item is flagged when its score >= the threshold)."""
     ### BEGIN SOLUTION
-    precision, recall, thresholds = precision_recall_curve(np.asarray(y_true), np.asarray(scores, dtype=float))
+    y, s = np.asarray(y_true), np.asarray(scores, dtype=float)
+    precision, recall, thresholds = precision_recall_curve(y, s)
     precision, recall = precision[:-1], recall[:-1]  # the last point (P=1, R=0) has no threshold
     meets = np.flatnonzero(recall >= min_recall)
     # argmax takes the first of equal precisions: the lower threshold, so the higher recall
@@ -65,7 +66,8 @@ print(f"threshold {threshold:.4f}: test precision {test_precision:.3f}, test rec
 
 # %% q2_threshold_on_test
 """threshold: chosen on validation; test_precision, test_recall: that threshold on the test split"""
-for _name, _value in [("threshold", threshold), ("test_precision", test_precision), ("test_recall", test_recall)]:
+for _name, _value in [("threshold", threshold), ("test_precision", test_precision),
+                      ("test_recall", test_recall)]:
     assert isinstance(_value, (int, float, np.integer, np.floating)) and not isinstance(_value, bool), \
         f"{_name} must be a number, got {type(_value).__name__}"
 _val_hits = ((p_val >= threshold) & (y_val == 1)).sum()
@@ -125,8 +127,9 @@ assert np.all(np.isfinite(_q) & (_q >= 0) & (_q <= 1)), f"return probabilities i
 p_test_calibrated = calibrate(p_val, y_val, p_test)
 ### END SOLUTION
 for name, p in [("raw", p_test), ("calibrated", p_test_calibrated)]:
+    ece, brier = expected_calibration_error(y_test, p, n_bins=10), brier_score_loss(y_test, p)
     print(f"{name:>10}: mean p {np.mean(p):.3f} (toxic share {y_test.mean():.3f}), "
-          f"ECE {expected_calibration_error(y_test, p, n_bins=10):.3f}, Brier {brier_score_loss(y_test, p):.4f}")
+          f"ECE {ece:.3f}, Brier {brier:.4f}")
 
 
 # %% q5_calibrated_test
