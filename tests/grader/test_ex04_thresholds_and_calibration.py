@@ -4,7 +4,8 @@ with the feedback line that names it.
 A student is simulated in this process, without the sandbox: the solution's code cells
 (``solution.py``) run with a sample student's answer cells (:data:`grader.demo.SAMPLES`) in place,
 and what they leave behind is turned into plain data as the engine's read-out does. The sandboxed
-engine grades the same samples in test_ex04_sandbox.py.
+engine grades the same samples as ``course demo``'s class (tests/grader/test_autograde.py), and the
+released stub and the solution in tests/grader/test_stubs_and_solutions.py.
 """
 from __future__ import annotations
 
