@@ -49,6 +49,47 @@ _THREE_WAVES = ("quotas = source_quotas(source_shares, wave_size, min_share=0.1,
                 "         + [dict(later) for _ in range(n_waves - 1)])")
 _SUCCESS = "success_metrics = ['cumulative_positives', 'yield_vs_random', 'source_entropy']"
 
+# Exercise 4: the reference answers, and one classic mistake per sample student.
+_EX04_FN = """def threshold_for_recall(y_true, scores, min_recall):
+    y, s = np.asarray(y_true), np.asarray(scores, dtype=float)
+    precision, recall, thresholds = precision_recall_curve(y, s)
+    precision, recall = precision[:-1], recall[:-1]
+    meets = np.flatnonzero(recall >= min_recall)
+    return float(thresholds[meets[np.argmax(precision[meets])]])"""
+_EX04_ON_TEST = """threshold = threshold_for_recall(y_val, p_val, target_recall)
+test_precision = precision_score(y_test, (p_test >= threshold).astype(int))
+test_recall = recall_score(y_test, (p_test >= threshold).astype(int))"""
+_EX04_PEEK = """peek_threshold = threshold_for_recall(y_test, p_test, target_recall)
+peek_precision = precision_score(y_test, (p_test >= peek_threshold).astype(int))
+peek_recall = recall_score(y_test, (p_test >= peek_threshold).astype(int))"""
+_EX04_PLATT = """def calibrate(fit_scores, fit_labels, scores):
+    return PlattCalibrator().fit(fit_scores, fit_labels).transform(scores)"""
+_EX04_APPLY = "p_test_calibrated = calibrate(p_val, y_val, p_test)"
+
+
+def _ex04_loop(flag: str, recall: str) -> str:
+    """A hand-written threshold search: ``flag`` decides what is flagged at candidate ``t``,
+    ``recall`` is the recall it holds to the target."""
+    return f"""def threshold_for_recall(y_true, scores, min_recall):
+    y, s = np.asarray(y_true), np.asarray(scores, dtype=float)
+    best, best_precision = None, -1.0
+    for t in np.unique(s):
+        flagged = {flag}
+        if not flagged.any():
+            continue
+        precision = np.sum(flagged & (y == 1)) / np.sum(flagged)
+        recall = {recall}
+        if recall >= min_recall and precision > best_precision:
+            best, best_precision = float(t), precision
+    return best"""
+
+
+def _ex04(**answers) -> dict:
+    cells = {"a1_threshold_for_recall": _EX04_FN, "a2_threshold_on_test": _EX04_ON_TEST,
+             "a3_peeking": _EX04_PEEK, "a4_calibrate": _EX04_PLATT, "a5_calibrated_test": _EX04_APPLY}
+    return {**cells, **answers}
+
+
 #: assignment id -> student id -> {answer cell grade id: source}; "*" entries are special:
 #: "*json" replaces the whole file, "*tags" adds tags to cells by grade id.
 SAMPLES = {
@@ -152,6 +193,25 @@ SAMPLES = {
                                            "         {'quotas': q, 'seeded': 200, 'uncertainty': 500, 'random': 300},\n"
                                            "         {'quotas': q, 'seeded': 200, 'uncertainty': 500, 'random': 300}]"),
                                "a_success_metrics": _SUCCESS},
+    },
+    "ex04_thresholds_and_calibration": {
+        "alice_correct": _ex04(),
+        "bob_loop_isotonic": _ex04(
+            a1_threshold_for_recall=_ex04_loop("s >= t", "np.sum(flagged & (y == 1)) / np.sum(y == 1)"),
+            a4_calibrate=("def calibrate(fit_scores, fit_labels, scores):\n"
+                          "    return IsotonicCalibrator().fit(fit_scores, fit_labels).transform(scores)")),
+        "carol_tuned_on_test": _ex04(a2_threshold_on_test=_EX04_ON_TEST.replace("(y_val, p_val,",
+                                                                                "(y_test, p_test,")),
+        "dave_strict_greater": _ex04(
+            a1_threshold_for_recall=_ex04_loop("s > t", "np.sum(flagged & (y == 1)) / np.sum(y == 1)")),
+        "erin_recall_of_class_0": _ex04(
+            a1_threshold_for_recall=_ex04_loop("s >= t", "np.sum(~flagged & (y == 0)) / np.sum(y == 0)")),
+        "frank_calibrated_on_train": _ex04(
+            a5_calibrated_test="p_test_calibrated = calibrate(p_train, y_train, p_test)"),
+        "grace_temperature": _ex04(a4_calibrate=(
+            "def calibrate(fit_scores, fit_labels, scores):\n"
+            "    # sharpens or softens the scores, which should fix them\n"
+            "    return TemperatureCalibrator().fit(fit_scores, fit_labels).transform(scores)")),
     },
 }
 

@@ -9,6 +9,7 @@ ASSIGNMENTS = (
     "ex01_class_weights",
     "ex02_labeling_plan",
     "ex03_three_wave_plan",
+    "ex04_thresholds_and_calibration",
     "project_rare_entities",
     "project_rare_intents",
     "project_toxicity",

@@ -16,6 +16,7 @@ _WHERE = {
     "chatterbot_intents": "intents",
     "news_ner": "news",
     "project_data": "projects",
+    "weighted_toxic_scores": "scores",
 }
 
 __all__ = sorted(_WHERE)

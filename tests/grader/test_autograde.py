@@ -111,7 +111,17 @@ DEMO_SCORES = {
                            "dave_no_seeding": 4, "erin_percent": 3},
     "ex03_three_wave_plan": {"alice_correct": 11, "bob_random_only": 7, "carol_uncertainty_first": 10,
                              "dave_one_source": 7, "erin_typed_numbers": 2},
+    "ex04_thresholds_and_calibration": {"alice_correct": 12, "bob_loop_isotonic": 12,
+                                        "carol_tuned_on_test": 11, "dave_strict_greater": 8,
+                                        "erin_recall_of_class_0": 8, "frank_calibrated_on_train": 10,
+                                        "grace_temperature": 9},
 }
+#: The ex04 students' classic mistakes, and the feedback that names each.
+EX04_MISTAKES = {"carol_tuned_on_test": ("q2_threshold_on_test", "tuned on the test split"),
+                 "dave_strict_greater": ("q1_threshold_for_recall", "`score > t`"),
+                 "erin_recall_of_class_0": ("q1_threshold_for_recall", "recall counts the wrong class"),
+                 "frank_calibrated_on_train": ("q5_calibrated_test", "calibrated on the training split"),
+                 "grace_temperature": ("q4_calibrate", "behaves like temperature scaling")}
 
 
 def test_course_demo_grades_every_sample_class_and_writes_reports(tmp_path, capsys):
@@ -133,6 +143,9 @@ def test_course_demo_grades_every_sample_class_and_writes_reports(tmp_path, caps
     ex03 = json.loads((course / "ex03_three_wave_plan.results.json").read_text())
     typed = ex03["erin_typed_numbers"]["questions"]["q1_wave_format"]["feedback"]
     assert len(typed) == 1 and "look hard-coded" in typed[0]
+    ex04 = json.loads((course / "ex04_thresholds_and_calibration.results.json").read_text())
+    for student, (gid, phrase) in EX04_MISTAKES.items():
+        assert phrase in "\n".join(ex04[student]["questions"][gid]["feedback"]), student
     with Gradebook(db_url_for(course)) as gb:
         assert {a.name for a in gb.assignments} == set(DEMO_SCORES)
     # a folder that is not a demo course is refused, and left as it was

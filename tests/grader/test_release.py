@@ -28,6 +28,7 @@ def student(aid):
 
 def test_every_assignment_exists():
     assert IDS == ["ex01_class_weights", "ex02_labeling_plan", "ex03_three_wave_plan",
+                   "ex04_thresholds_and_calibration",
                    "project_rare_entities", "project_rare_intents", "project_toxicity", "quick_test"]
     assert IDS == sorted(ASSIGNMENTS)
 

@@ -62,6 +62,36 @@ CASES = {
             "waves = [[('quotas', list(quotas.items())), ('seeded', half), ('uncertainty', 0),\n"
             "          ('random', wave_size - half)]] + [[('quotas', quotas)] + mix] * (n_waves - 1)"),
         "a_success_metrics": "success_metrics = ['positives_found', 'per_source_counts']"}),
+    "ex04 a hand-written >= loop, numpy floats, isotonic regression, a numpy array": (
+        "ex04_thresholds_and_calibration", {
+            "a1_threshold_for_recall": (
+                "def threshold_for_recall(y_true, scores, min_recall):\n"
+                "    y, s = np.asarray(y_true), np.asarray(scores, dtype=float)\n"
+                "    best, best_precision = None, -1.0\n"
+                "    for t in np.unique(s):\n"
+                "        flagged = s >= t\n"
+                "        precision = np.sum(flagged & (y == 1)) / np.sum(flagged)\n"
+                "        recall = np.sum(flagged & (y == 1)) / np.sum(y == 1)\n"
+                "        if recall >= min_recall and precision > best_precision:\n"
+                "            best, best_precision = t, precision\n"
+                "    return best"),
+            "a2_threshold_on_test": (
+                "threshold = threshold_for_recall(y_val, p_val, target_recall)\n"
+                "flagged = p_test >= threshold\n"
+                "test_precision = np.mean(y_test[flagged])\n"
+                "test_recall = np.mean(flagged[y_test == 1])"),
+            "a4_calibrate": ("def calibrate(fit_scores, fit_labels, scores):\n"
+                             "    return IsotonicCalibrator().fit(fit_scores, fit_labels).transform(scores)")}),
+    "ex04 the kit's choose_threshold, the prior-shift correction, a list": (
+        "ex04_thresholds_and_calibration", {
+            "a1_threshold_for_recall": (
+                "from imbalance_kit.thresholds import choose_threshold\n\n"
+                "def threshold_for_recall(y_true, scores, min_recall):\n"
+                "    return choose_threshold(y_true, scores, min_recall=min_recall).threshold"),
+            "a4_calibrate": ("def calibrate(fit_scores, fit_labels, scores):\n"
+                             "    return prior_shift_correction(scores, train_prior=0.5,\n"
+                             "                                  true_prior=np.mean(fit_labels))"),
+            "a5_calibrated_test": "p_test_calibrated = calibrate(p_val, y_val, p_test).tolist()"}),
 }
 
 

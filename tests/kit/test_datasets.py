@@ -234,3 +234,44 @@ def test_chatterbot_missing_data_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(chatterbot_corpus, "__file__", str(tmp_path / "__init__.py"))
     with pytest.raises(FileNotFoundError, match="chatterbot-corpus"):
         chatterbot_intents()
+
+
+# --- weighted_toxic_scores ----------------------------------------------------------------------
+
+def test_weighted_scores_are_scikit_learns_pipeline_on_the_group_split():
+    from imbalance_kit.datasets import weighted_toxic_scores
+    from imbalance_kit.splits import stratified_split
+
+    got = weighted_toxic_scores(seed=7, toxic_rate=0.08, n=2_000)
+    df = toxic_comments(n=2_000, toxic_rate=0.08, seed=7)
+    train, val, test = stratified_split(df, "label", sizes=(0.5, 0.25, 0.25), groups="dup_group", seed=7)
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    clf = LogisticRegression(solver="liblinear", class_weight="balanced").fit(vec.fit_transform(train["text"]),
+                                                                               train["label"])
+    for name, part in zip(["train", "validation", "test"], [train, val, test]):
+        assert list(got[name].columns) == ["comment_id", "text", "label", "score"]
+        assert got[name]["comment_id"].tolist() == part["comment_id"].tolist()
+        assert got[name]["label"].tolist() == part["label"].tolist()
+        np.testing.assert_allclose(got[name]["score"], clf.predict_proba(vec.transform(part["text"]))[:, 1],
+                                   rtol=0, atol=1e-12)
+    groups = [set(df.loc[df["comment_id"].isin(got[s]["comment_id"]), "dup_group"]) for s in got]
+    assert not (groups[0] & groups[1] or groups[0] & groups[2] or groups[1] & groups[2])
+
+
+def test_weighted_scores_are_deterministic_and_inflated():
+    from imbalance_kit.datasets import weighted_toxic_scores
+
+    a, b = weighted_toxic_scores(seed=3), weighted_toxic_scores(seed=3)
+    assert all(a[s].equals(b[s]) for s in a)
+    assert not a["test"]["score"].equals(weighted_toxic_scores(seed=4)["test"]["score"])
+    for part in a.values():  # balanced weights imitate a 50/50 prior: mean p far above the rate
+        assert part["score"].mean() > 2 * part["label"].mean()
+
+
+def test_weighted_scores_reject_bad_arguments():
+    from imbalance_kit.datasets import weighted_toxic_scores
+
+    with pytest.raises(ValueError, match="toxic_rate"):
+        weighted_toxic_scores(toxic_rate=0.7)
+    with pytest.raises(ValueError, match="n"):
+        weighted_toxic_scores(n=100)
