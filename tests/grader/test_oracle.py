@@ -281,7 +281,8 @@ def test_connections_and_request_size_are_bounded(tmp_path, monkeypatch):
 
 def test_the_reference_request_pattern_is_never_limited(tmp_path):
     """The toxicity reference solution's calls (pool, validation, 1,000 labels then waves of 500
-    while labels remain) at the default limits: nothing delayed, far below the CPU cap."""
+    while labels remain) at the default limits: nothing delayed, nothing cut off, under half the CPU cap (the CPU
+    figure is a measurement, about 0.5 s under CI load; the cap is what must never be reached)."""
     from grader.assignments.project_toxicity.key import make_server
 
     server = make_server(tmp_path / "o.sock").start()
