@@ -9,6 +9,7 @@ Modules load on first use, so ``import imbalance_kit`` stays fast.
 | counts, weights | class counts, imbalance ratio, class weights |
 | losses, focal | focal / weighted / smoothed losses and gradients, FocalLogisticRegression |
 | metrics, thresholds, calibration, plots | evaluation, threshold choice, calibration, figures |
+| agreement | annotator agreement per class (one-vs-rest Cohen's kappa) |
 | splits, dedup, sampling | leakage-free splits, near-duplicates, training-only resampling |
 | labeling, active, augment, ner | labeling waves, active learning, text augmentation, rare entities |
 | rounding | whole-number allocations that keep their total (largest remainder) |
@@ -27,6 +28,7 @@ _EXPORTS = {
                "weighted_cross_entropy_grad", "label_smoothing", "smoothed_cross_entropy"],
     "focal": ["FocalLogisticRegression"],
     "metrics": ["pr_auc", "macro_f1", "per_class_report", "confusion_table", "expected_cost"],
+    "agreement": ["agreement_table", "per_class_kappa"],
     "thresholds": ["threshold_sweep", "choose_threshold", "per_class_thresholds", "ThresholdChoice",
                    "recall_aim"],
     "calibration": ["PlattCalibrator", "TemperatureCalibrator", "IsotonicCalibrator",
