@@ -51,6 +51,7 @@ SECTIONS = {
     "toolkit.deduplication": "Deduplication",
     "toolkit.active_learning": "Active learning",
     "toolkit.minority_aware_batching": "Minority-aware batching",
+    "labeling_guidelines": "Then: Stratified sampling and labeling guidelines",
     "toolkit.oversampling": "Oversampling",
     "toolkit.undersampling": "Undersampling",
     "toolkit.augmentation": "Augmentation for text",
