@@ -107,3 +107,16 @@ def test_only_lesson_10_needs_an_extra_and_it_says_how_to_install_it():
     declared = {p.name[:2]: nbformat.read(p, as_version=4).metadata.get("imbalance_lab", {}) for p in LESSONS}
     assert {n: m["requires"] for n, m in declared.items() if m} == {"10": ["torch"]}
     assert 'pip install -e ".[deep]"' in declared["10"]["install"]
+
+
+def test_a_missing_extra_skips_with_the_install_hint_except_in_ci(tmp_path, monkeypatch, require_extras):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 01 · Extra")])
+    nb.metadata["imbalance_lab"] = {"requires": ["no_such_module_here"], "install": "pip install it"}
+    path = tmp_path / "01_extra.ipynb"
+    nbformat.write(nb, path)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="needs no_such_module_here, which is not installed: pip install it"):
+        require_extras(path)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run it"):
+        require_extras(path)
