@@ -207,7 +207,7 @@ def _question(raw, file, quiz_id):
     lesson = raw.get("lesson")
     allowed = LESSONS if quiz_id == "final" else (quiz_id,)
     if lesson not in allowed:
-        raise BankError(file, f"'lesson' must be {' or '.join(allowed) if len(allowed) < 3 else 'one of 01..09'} "
+        raise BankError(file, f"'lesson' must be {' or '.join(allowed) if len(allowed) < 3 else f'one of {LESSONS[0]}..{LESSONS[-1]}'} "
                         f"(quoted), got {lesson!r}", qid)
     topic = raw.get("topic")
     if not isinstance(topic, str) or not _TOPIC.match(topic):
