@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 
@@ -224,6 +224,7 @@ class FocalSoftmaxRegression(ClassifierMixin, BaseEstimator):
         """Fit on ``X`` (n_samples, n_features), dense or sparse, and labels ``y`` (2+ classes)."""
         self._validate_params()
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])
+        check_classification_targets(y)
         self.classes_, t = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"y has only 1 class ({self.classes_[0]!r}); at least 2 are needed to fit")
@@ -246,19 +247,26 @@ class FocalSoftmaxRegression(ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.array([res.nit])
         return self
 
-    def decision_function(self, X):
-        """Logits, one column per class in ``classes_``."""
+    def _logits(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=[np.float64, np.float32])
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
+    def decision_function(self, X):
+        """Logits, one column per class in ``classes_``; for two classes, as scikit-learn's
+        classifiers do, the 1-D logit of ``classes_[1]`` against ``classes_[0]``."""
+        z = self._logits(X)
+        return z[:, 1] - z[:, 0] if z.shape[1] == 2 else z
+
     def predict_proba(self, X):
-        """Softmax of the logits. Not calibrated for ``gamma > 0`` (pushed away from 0 and 1)."""
-        return softmax(self.decision_function(X), axis=1)
+        """Softmax of the logits. Focal loss (``gamma > 0``) does not give calibrated
+        probabilities; calibrate before using them."""
+        return softmax(self._logits(X), axis=1)
 
     def predict_log_proba(self, X):
-        z = self.decision_function(X)
+        z = self._logits(X)
         return z - logsumexp(z, axis=1, keepdims=True)
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        z = self._logits(X)
+        return self.classes_[np.argmax(z, axis=1)]

@@ -13,12 +13,13 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from imbalance_kit.focal import FocalLogisticRegression
+from imbalance_kit.focal import FocalLogisticRegression, FocalSoftmaxRegression
 from imbalance_kit.losses import focal_loss_from_logits
 
 
 @parametrize_with_checks([FocalLogisticRegression(),
-                          FocalLogisticRegression(gamma=0.5, alpha=0.3, class_weight="balanced")])
+                          FocalLogisticRegression(gamma=0.5, alpha=0.3, class_weight="balanced"),
+                          FocalSoftmaxRegression(), FocalSoftmaxRegression(gamma=0.5, class_weight="balanced")])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
