@@ -7,6 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.sparse import issparse
 from scipy.special import expit, log_expit, logsumexp, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -234,15 +235,19 @@ class FocalSoftmaxRegression(ClassifierMixin, BaseEstimator):
         total = sw.sum()
         if total <= 0:
             raise ValueError("sample_weight sums to zero")
-        d, k = X.shape[1], len(self.classes_)
-        res = minimize(self._objective, np.zeros(d * k + k), args=(X, t, sw / total, 1.0 / (self.C * total)),
+        # Features that are zero in every row (most buckets of hashed features) get zero gradient
+        # and stay at 0, so only the others are optimised: L-BFGS-B's cost grows with the length.
+        used = np.unique(X.indices) if issparse(X) else np.flatnonzero(np.any(X != 0, axis=0))
+        Xu, d, k = X[:, used], len(used), len(self.classes_)
+        res = minimize(self._objective, np.zeros(d * k + k), args=(Xu, t, sw / total, 1.0 / (self.C * total)),
                        jac=True, method="L-BFGS-B",
                        options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 64 * np.finfo(float).eps,
                                 "maxls": 50})
         if res.status == 1:
             warnings.warn(f"L-BFGS-B did not converge in max_iter={self.max_iter} iterations; "
                           "increase max_iter or scale the features", ConvergenceWarning, stacklevel=2)
-        self.coef_ = res.x[:d * k].reshape(d, k).T.copy()
+        self.coef_ = np.zeros((k, X.shape[1]))
+        self.coef_[:, used] = res.x[:d * k].reshape(d, k).T
         self.intercept_ = res.x[d * k:].copy()
         self.n_iter_ = np.array([res.nit])
         return self

@@ -219,3 +219,17 @@ def test_softmax_focal_turns_down_easy_rows_and_takes_class_weights():
     assert weighted.predict_proba(X)[rare, 3].mean() > plain.predict_proba(X)[rare, 3].mean()
     with pytest.raises(ValueError, match="at least 2 are needed"):
         FocalSoftmaxRegression().fit(X[y == 0], y[y == 0])
+
+
+def test_softmax_focal_fits_only_the_features_that_occur_and_leaves_the_others_at_zero():
+    from imbalance_kit.focal import FocalSoftmaxRegression
+
+    X, y = _multiclass(0)
+    wide = np.zeros((len(y), 10))
+    wide[:, [1, 4, 5, 6, 8, 9]] = X
+    for data in (wide, sp.csr_matrix(wide)):
+        clf = FocalSoftmaxRegression(gamma=2.0, tol=1e-10).fit(data, y)
+        narrow = FocalSoftmaxRegression(gamma=2.0, tol=1e-10).fit(X, y)
+        assert np.all(clf.coef_[:, [0, 2, 3, 7]] == 0)
+        np.testing.assert_allclose(clf.coef_[:, [1, 4, 5, 6, 8, 9]], narrow.coef_, atol=1e-6)
+        np.testing.assert_allclose(clf.predict_proba(data), narrow.predict_proba(X), atol=1e-8)
