@@ -48,6 +48,9 @@ _THREE_WAVES = ("quotas = source_quotas(source_shares, wave_size, min_share=0.1,
                 "waves = ([{'quotas': quotas, 'seeded': half, 'uncertainty': 0, 'random': wave_size - half}]\n"
                 "         + [dict(later) for _ in range(n_waves - 1)])")
 _SUCCESS = "success_metrics = ['cumulative_positives', 'yield_vs_random', 'source_entropy']"
+_RULES = ('selection_rules = """Quotas tilted to UserReports and Chat with a 10% floor; dedup first;\n'
+          'wave 1 half keyword-seeded, half random; then half uncertainty from a model on the labels so far,\n'
+          'a fifth seeded, the rest random; after each wave compare with random and check source entropy."""')
 
 # Exercise 4: the reference answers, and one classic mistake per sample student.
 _EX04_FN = """def threshold_for_recall(y_true, scores, min_recall):
@@ -175,11 +178,12 @@ SAMPLES = {
                          "q6_selection_criteria": _CRITERIA},
     },
     "ex03_three_wave_plan": {
-        "alice_correct": {"a_waves": _THREE_WAVES, "a_success_metrics": _SUCCESS},
+        "alice_correct": {"a_waves": _THREE_WAVES, "a_success_metrics": _SUCCESS, "q6_selection_rules": _RULES},
         "bob_random_only": {"a_waves": ("quotas = source_quotas(source_shares, wave_size, min_share=0.1)\n"
                                         "waves = [{'quotas': quotas, 'seeded': 0, 'uncertainty': 0, "
                                         "'random': wave_size}] * n_waves"),
-                            "a_success_metrics": "success_metrics = ['positives_found']"},
+                            "a_success_metrics": "success_metrics = ['positives_found']",
+                            "q6_selection_rules": "selection_rules = 'random messages from every source'"},
         "carol_uncertainty_first": {"a_waves": _THREE_WAVES + "\nwaves[0] = waves[1]",
                                     "a_success_metrics": _SUCCESS},
         "dave_one_source": {"a_waves": _THREE_WAVES.replace(
@@ -187,7 +191,8 @@ SAMPLES = {
                                 "tilt=SOURCE_LIFT, strength=0.5)",
                                 "quotas = {s: wave_size // 10 for s in source_shares}\n"
                                 "quotas['UserReports'] = wave_size - 3 * (wave_size // 10)"),
-                            "a_success_metrics": "success_metrics = ['accuracy']"},
+                            "a_success_metrics": "success_metrics = ['accuracy']",
+                            "q6_selection_rules": "selection_rules = 'mostly user reports'"},
         "erin_typed_numbers": {"a_waves": ("q = {'Comments': 300, 'Reviews': 150, 'Chat': 250, 'UserReports': 300}\n"
                                            "waves = [{'quotas': q, 'seeded': 500, 'uncertainty': 0, 'random': 500},\n"
                                            "         {'quotas': q, 'seeded': 200, 'uncertainty': 500, 'random': 300},\n"

@@ -6,6 +6,7 @@ Lessons are executed with papermill on temporary copies (never in place), in par
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,8 @@ LEARNING_PATH = [
     ("Then", "Stratified sampling and labeling guidelines for minority classes", ["04"]),
     ("Next", "Active learning loops and augmentation for text", ["05", "06"]),
     ("Finally", "Threshold tuning, calibration, and cost-sensitive evaluation", ["07"]),
-    ("Together", "Worked examples and the playbook: the four stages end to end", ["08", "09"]),
+    ("Together", "Worked examples and the playbook: the four stages end to end; deep learning as an optional extra",
+     ["08", "09", "10"]),
 ]
 
 
@@ -42,6 +44,15 @@ class LessonPage:
 
 def lesson_paths(lessons_dir: Path = REPO / "lessons") -> list[Path]:
     return sorted(Path(lessons_dir).glob("[0-9][0-9]_*.ipynb"))
+
+
+def missing_extras(path: Path) -> tuple[list[str], str]:
+    """The modules a lesson needs beyond the core install that are not importable here, and how to
+    install them: its notebook metadata ``imbalance_lab: {requires: [...], install: "..."}``
+    (lesson 10 needs PyTorch, an optional extra)."""
+    meta = nbformat.read(path, as_version=4).metadata.get("imbalance_lab", {})
+    missing = [m for m in meta.get("requires", []) if importlib.util.find_spec(m) is None]
+    return missing, meta.get("install", "")
 
 
 def _title_and_goal(nb) -> tuple[str, str]:
@@ -133,6 +144,10 @@ def build_site(out_dir: Path, lessons: list[Path] | None = None, workers: int = 
     lessons = lesson_paths() if lessons is None else list(lessons)
     if not lessons:
         raise FileNotFoundError("no lessons found (expected lessons/NN_topic.ipynb)")
+    # A lesson that needs an optional extra which is not installed is left out (and listed as such).
+    skipped = {p.name[:2]: missing_extras(p) for p in lessons}
+    skipped = {n: f"needs {', '.join(m)}: {how}" for n, (m, how) in skipped.items() if m}
+    lessons = [p for p in lessons if p.name[:2] not in skipped]
 
     def one(source: Path) -> LessonPage:
         executed, seconds = execute_lesson(source, out_dir, timeout)
@@ -142,19 +157,26 @@ def build_site(out_dir: Path, lessons: list[Path] | None = None, workers: int = 
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         pages = list(pool.map(one, lessons))
-    (out_dir / "index.html").write_text(index_html(pages), encoding="utf-8")
+    (out_dir / "index.html").write_text(index_html(pages, skipped), encoding="utf-8")
     return pages
 
 
-def index_html(pages: list[LessonPage]) -> str:
+def index_html(pages: list[LessonPage], skipped: dict[str, str] | None = None) -> str:
+    """The index page; ``skipped`` maps lessons left out of this build to the reason."""
     by_number = {p.number: p for p in pages}
+    skipped = skipped or {}
+
+    def entry(n: str) -> str:
+        if n in by_number:
+            return link(by_number[n])
+        return f"{n} (not built here: {html.escape(skipped[n])})" if n in skipped else ""
 
     def link(p: LessonPage) -> str:
         return f'<a href="{html.escape(p.html.name)}">{html.escape(p.title)}</a>'
 
     path_rows = "".join(
         f"<tr><th>{stage}</th><td>{html.escape(what)}</td>"
-        f"<td>{', '.join(link(by_number[n]) for n in numbers if n in by_number)}</td></tr>"
+        f"<td>{', '.join(e for e in map(entry, numbers) if e)}</td></tr>"
         for stage, what, numbers in LEARNING_PATH)
     lessons = "".join(f'<li>{link(p)}<br><span class="goal">{_inline_markdown(p.goal)}</span></li>'
                       for p in sorted(pages, key=lambda p: p.number))

@@ -26,7 +26,7 @@ _EXPORTS = {
     "weights": ["class_weights"],
     "losses": ["focal_loss", "focal_loss_from_logits", "focal_loss_grad", "weighted_cross_entropy",
                "weighted_cross_entropy_grad", "label_smoothing", "smoothed_cross_entropy"],
-    "focal": ["FocalLogisticRegression"],
+    "focal": ["FocalLogisticRegression", "FocalSoftmaxRegression"],
     "metrics": ["pr_auc", "macro_f1", "per_class_report", "confusion_table", "expected_cost"],
     "agreement": ["agreement_table", "per_class_kappa"],
     "thresholds": ["threshold_sweep", "choose_threshold", "per_class_thresholds", "ThresholdChoice",

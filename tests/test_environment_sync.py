@@ -35,6 +35,19 @@ def test_environment_yml_matches_pyproject():
     assert env - py == set(), f"in environment.yml but not pyproject.toml: {sorted(env - py)}"
 
 
+def test_optional_extras_are_named_in_environment_yml_and_installed_by_ci():
+    """Extras beyond dev (lesson 10's PyTorch) stay out of the conda environment, which has no
+    optional groups: environment.yml says how to add each, with the same pin, and CI installs it
+    exactly so (an unpinned torch may pull a GPU build of several GB)."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    env, ci = (ROOT / "environment.yml").read_text(), (ROOT / ".ci" / "run").read_text()
+    pinned = [r for name, reqs in extras.items() if name != "dev" for r in reqs]
+    assert pinned == ["torch==2.13.0"]
+    for req in pinned:
+        assert f"pip install {req}" in env, f"environment.yml does not say how to add {req}"
+        assert re.search(rf"pip install [^\n]*\b{re.escape(req)}\b", ci), f".ci/run does not install {req}"
+
+
 def test_ci_calls_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()

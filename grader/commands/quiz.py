@@ -5,8 +5,8 @@ import sys
 
 
 def register(sub):
-    p = sub.add_parser("quiz", help="take a lesson's quick test (01..09 or final)")
-    p.add_argument("lesson", help="quiz id: 01..09 or final")
+    p = sub.add_parser("quiz", help="take a lesson's quick test (01..10 or final)")
+    p.add_argument("lesson", help="quiz id: 01..10 or final")
     p.add_argument("--service", default=None, metavar="SOCKET",
                    help="the course's quiz service, which saves your attempts under your account "
                         "(default $IMBALANCE_LAB_QUIZ_SOCKET; without one the quiz is practice)")

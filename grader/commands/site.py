@@ -12,10 +12,14 @@ def register(sub):
 
 
 def run(args) -> int:
-    from grader.site import build_site
+    from grader.site import build_site, lesson_paths, missing_extras
 
     pages = build_site(Path(args.out), workers=args.workers)
     for page in pages:
         print(f"{page.number}  {page.seconds:5.1f} s  {page.html}")
+    for path in lesson_paths():
+        missing, how = missing_extras(path)
+        if missing:
+            print(f"{path.name[:2]}  left out: it needs {', '.join(missing)} ({how})")
     print(f"open {Path(args.out) / 'index.html'}")
     return 0

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-QUIZZES = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "final")
+QUIZZES = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "final")
 LESSONS = QUIZZES[:-1]
 TYPES = ("multiple_choice", "multiple_select", "numeric", "ordering")
 
@@ -208,7 +208,7 @@ def _question(raw, file, quiz_id):
     lesson = raw.get("lesson")
     allowed = LESSONS if quiz_id == "final" else (quiz_id,)
     if lesson not in allowed:
-        raise BankError(file, f"'lesson' must be {' or '.join(allowed) if len(allowed) < 3 else 'one of 01..09'} "
+        raise BankError(file, f"'lesson' must be {' or '.join(allowed) if len(allowed) < 3 else f'one of {LESSONS[0]}..{LESSONS[-1]}'} "
                         f"(quoted), got {lesson!r}", qid)
     topic = raw.get("topic")
     if not isinstance(topic, str) or not _TOPIC.match(topic):
@@ -298,7 +298,7 @@ def load_file(path) -> Quiz:
 
 
 def load_quiz(quiz_id: str, bank_dir=None) -> Quiz:
-    """Load one quiz by id (``"01"`` .. ``"09"`` or ``"final"``; ``4`` or ``"4"`` mean ``"04"``)."""
+    """Load one quiz by id (``"01"`` .. ``"10"`` or ``"final"``; ``4`` or ``"4"`` mean ``"04"``)."""
     quiz_id = normalize_quiz_id(quiz_id)
     return load_file(Path(bank_dir or default_bank_dir()) / f"{quiz_id}.yml")
 

@@ -121,7 +121,7 @@ class QuizSession:
 
     Parameters
     ----------
-    quiz : Quiz or quiz id ("01".."09", "final")
+    quiz : Quiz or quiz id ("01".."10", "final")
     user : learner name, or None for anonymous. Defaults to :func:`current_user`, the learner's
         own label for practice (pass ``user=None, detect_user=False`` for an explicitly
         anonymous session); the quiz service passes the name it verified.

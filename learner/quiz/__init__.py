@@ -7,7 +7,7 @@ session of the course's quiz engine (:mod:`grader.quiz`). In a terminal: ``cours
 
 
 def quick_test(lesson, **kwargs):
-    """Show the quiz for ``lesson`` ("01".."09" or "final") as an ipywidgets quiz, held by the
+    """Show the quiz for ``lesson`` ("01".."10" or "final") as an ipywidgets quiz, held by the
     quiz service when ``$IMBALANCE_LAB_QUIZ_SOCKET`` names one.
 
     Keyword arguments go to :func:`learner.quiz.client.open_session` (``service``, and for

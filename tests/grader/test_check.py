@@ -71,8 +71,9 @@ def test_check_gives_the_points_autograde_gives(graded_class):
                 assert q["feedback"], (sid, g)
 
 
-def test_terminal_report_one_line_per_question_and_pending_manual_points(tmp_path):
-    aid = "ex02_labeling_plan"
+@pytest.mark.parametrize("aid, manual", [("ex02_labeling_plan", "q6_selection_criteria"),
+                                         ("ex03_three_wave_plan", "q6_selection_rules")])
+def test_terminal_report_one_line_per_question_and_pending_manual_points(tmp_path, aid, manual):
     course = demo.prepare_course(tmp_path / "course", [aid])
     subs = demo.write_submissions(course, aid, aid)
     res = _course("check", str(subs / "alice_correct" / aid / f"{aid}.ipynb"), "--course-dir", str(course))
@@ -82,7 +83,7 @@ def test_terminal_report_one_line_per_question_and_pending_manual_points(tmp_pat
 
     for q in load_assignment(aid).questions:
         assert sum(line.startswith(f"{q.grade_id}:") for line in lines) == 1, q.grade_id
-    assert "q6_selection_criteria: 2 points, graded by hand after you submit (pending)" in lines
+    assert f"{manual}: 2 points, graded by hand after you submit (pending)" in lines
     assert "public test" not in res.stdout
     assert len([line for line in lines if line.startswith("  - ")]) == len(
         set(line for line in lines if line.startswith("  - ")))

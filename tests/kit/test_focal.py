@@ -13,12 +13,13 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from imbalance_kit.focal import FocalLogisticRegression
+from imbalance_kit.focal import FocalLogisticRegression, FocalSoftmaxRegression
 from imbalance_kit.losses import focal_loss_from_logits
 
 
 @parametrize_with_checks([FocalLogisticRegression(),
-                          FocalLogisticRegression(gamma=0.5, alpha=0.3, class_weight="balanced")])
+                          FocalLogisticRegression(gamma=0.5, alpha=0.3, class_weight="balanced"),
+                          FocalSoftmaxRegression(), FocalSoftmaxRegression(gamma=0.5, class_weight="balanced")])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -140,3 +141,95 @@ def test_convergence_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         FocalLogisticRegression().fit(X, y)
+
+
+# ---------------------------------------------------------------- FocalSoftmaxRegression ----------
+
+def _multiclass(seed, n=300, k=4, d=6):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = rng.choice(k, size=n, p=[0.7, 0.2, 0.07, 0.03][:k] / np.sum([0.7, 0.2, 0.07, 0.03][:k]))
+    X[np.arange(n), y % d] += 1.5  # some signal per class
+    return X, y
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_softmax_focal_with_gamma_0_is_sklearn_multinomial_logistic_regression(seed):
+    from sklearn.linear_model import LogisticRegression
+
+    from imbalance_kit.focal import FocalSoftmaxRegression
+
+    X, y = _multiclass(seed)
+    sw = np.random.default_rng(seed).uniform(0.5, 2.0, len(y))
+    ours = FocalSoftmaxRegression(gamma=0.0, C=0.7, tol=1e-10).fit(X, y, sample_weight=sw)
+    ref = LogisticRegression(C=0.7, tol=1e-10, max_iter=10_000).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-5)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-4)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_softmax_focal_of_two_classes_is_the_binary_focal_loss_of_the_logit_difference(seed):
+    from imbalance_kit.focal import _softmax_focal_terms
+    from imbalance_kit.losses import focal_loss_from_logits
+
+    rng = np.random.default_rng(seed)
+    Z, t = rng.normal(scale=5, size=(200, 2)), rng.integers(0, 2, 200)
+    for gamma in (0.0, 0.3, 1.0, 2.0, 5.0):
+        fl, _, _ = _softmax_focal_terms(Z, t, gamma)
+        ref = focal_loss_from_logits(t, Z[:, 1] - Z[:, 0], gamma=gamma, alpha=None, reduction="none")
+        np.testing.assert_allclose(fl, ref, rtol=1e-7, atol=1e-14)  # logsumexp vs log_expit rounding
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0])
+def test_softmax_focal_gradient_matches_central_differences(gamma):
+    import scipy.sparse as sp
+
+    from imbalance_kit.focal import FocalSoftmaxRegression
+
+    X, y = _multiclass(1, n=40, k=3, d=4)
+    clf = FocalSoftmaxRegression(gamma=gamma, C=0.5)
+    clf.classes_, t = np.unique(y, return_inverse=True)
+    rng = np.random.default_rng(2)
+    scale, theta = rng.uniform(0, 0.05, len(y)), rng.normal(scale=2, size=4 * 3 + 3)
+    for data in (X, sp.csr_matrix(X)):
+        _, grad = clf._objective(theta, data, t, scale, 0.3)
+        eye, h = np.eye(len(theta)), 1e-6
+        numeric = [(clf._objective(theta + h * e, data, t, scale, 0.3)[0]
+                    - clf._objective(theta - h * e, data, t, scale, 0.3)[0]) / (2 * h) for e in eye]
+        np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_softmax_focal_stays_finite_when_the_true_class_is_certain():
+    from imbalance_kit.focal import _softmax_focal_terms
+
+    Z = np.array([[60.0, -60.0, 0.0], [0.0, 0.0, 0.0]])
+    for gamma in (0.0, 0.5, 2.0):
+        fl, g, _ = _softmax_focal_terms(Z, np.array([0, 2]), gamma)
+        assert np.all(np.isfinite(fl)) and np.all(np.isfinite(g)) and fl[0] < 1e-20
+
+
+def test_softmax_focal_turns_down_easy_rows_and_takes_class_weights():
+    from imbalance_kit.focal import FocalSoftmaxRegression
+
+    X, y = _multiclass(0)
+    plain = FocalSoftmaxRegression(gamma=0.0).fit(X, y)
+    weighted = FocalSoftmaxRegression(gamma=0.0, class_weight="balanced").fit(X, y)
+    rare = y == 3
+    assert (weighted.predict(X) == 3).sum() > (plain.predict(X) == 3).sum()
+    assert weighted.predict_proba(X)[rare, 3].mean() > plain.predict_proba(X)[rare, 3].mean()
+    with pytest.raises(ValueError, match="at least 2 are needed"):
+        FocalSoftmaxRegression().fit(X[y == 0], y[y == 0])
+
+
+def test_softmax_focal_fits_only_the_features_that_occur_and_leaves_the_others_at_zero():
+    from imbalance_kit.focal import FocalSoftmaxRegression
+
+    X, y = _multiclass(0)
+    wide = np.zeros((len(y), 10))
+    wide[:, [1, 4, 5, 6, 8, 9]] = X
+    for data in (wide, sp.csr_matrix(wide)):
+        clf = FocalSoftmaxRegression(gamma=2.0, tol=1e-10).fit(data, y)
+        narrow = FocalSoftmaxRegression(gamma=2.0, tol=1e-10).fit(X, y)
+        assert np.all(clf.coef_[:, [0, 2, 3, 7]] == 0)
+        np.testing.assert_allclose(clf.coef_[:, [1, 4, 5, 6, 8, 9]], narrow.coef_, atol=1e-6)
+        np.testing.assert_allclose(clf.predict_proba(data), narrow.predict_proba(X), atol=1e-8)

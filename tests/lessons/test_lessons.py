@@ -37,8 +37,9 @@ def test_lesson_has_the_common_shape(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_lesson_executes_without_errors_or_unexplained_warnings(path, site):
+def test_lesson_executes_without_errors_or_unexplained_warnings(path, site, require_extras):
     _, pages = site
+    require_extras(path)
     nb = nbformat.read(pages[path.stem].executed, as_version=4)
     images = 0
     for i, cell in enumerate(nb.cells):
@@ -87,3 +88,35 @@ def test_static_quiz_shows_questions_but_no_order_or_answers():
                 steps = [s.text for s in q.steps]
                 assert set(steps) <= set(shown)
                 assert [s for s in shown if s in steps] != steps
+
+
+def test_a_lesson_whose_optional_extra_is_missing_is_left_out_and_the_index_says_why(tmp_path):
+    from grader.site import build_site, missing_extras
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 01 · Extra\n\n**Goal:** none")])
+    nb.metadata["imbalance_lab"] = {"requires": ["no_such_module_here"], "install": "pip install it"}
+    path = tmp_path / "01_extra.ipynb"
+    nbformat.write(nb, path)
+    assert missing_extras(path) == (["no_such_module_here"], "pip install it")
+    assert build_site(tmp_path / "site", [path]) == []  # not executed, so no error either
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert "01 (not built here: needs no_such_module_here: pip install it)" in index
+
+
+def test_only_lesson_10_needs_an_extra_and_it_says_how_to_install_it():
+    declared = {p.name[:2]: nbformat.read(p, as_version=4).metadata.get("imbalance_lab", {}) for p in LESSONS}
+    assert {n: m["requires"] for n, m in declared.items() if m} == {"10": ["torch"]}
+    assert 'pip install -e ".[deep]"' in declared["10"]["install"]
+
+
+def test_a_missing_extra_skips_with_the_install_hint_except_in_ci(tmp_path, monkeypatch, require_extras):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 01 · Extra")])
+    nb.metadata["imbalance_lab"] = {"requires": ["no_such_module_here"], "install": "pip install it"}
+    path = tmp_path / "01_extra.ipynb"
+    nbformat.write(nb, path)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="needs no_such_module_here, which is not installed: pip install it"):
+        require_extras(path)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run it"):
+        require_extras(path)

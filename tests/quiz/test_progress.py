@@ -392,7 +392,7 @@ def test_exports_list_only_the_services_store(env, monkeypatch):
 
 
 def test_cli_errors(env, monkeypatch):
-    code, _, err = _run(["quiz", "10"], monkeypatch)
+    code, _, err = _run(["quiz", "11"], monkeypatch)
     assert code == 2 and "unknown quiz" in err
     for opt in (["--graded"], ["--rate-limit", "100/1"]):  # graded mode belongs to the service
         with pytest.raises(SystemExit):

@@ -362,7 +362,7 @@ def test_attempt_rules(service_factory):
         call(svc.socket, {"op": "answer", "attempt": a["attempt"], "question": first, "answer": "A"})
     assert call(svc.socket, {"op": "answer", "attempt": take[0], "question": first, "answer": "A"})["ok"]
     with pytest.raises(ServiceError, match="unknown quiz"):
-        call(svc.socket, {"op": "start", "quiz": "10"})
+        call(svc.socket, {"op": "start", "quiz": "11"})
 
 
 @as_root

@@ -11,6 +11,7 @@ ASSIGNMENT = Assignment(
         Question("q3_yield", 3, reads=("a_waves",)),
         Question("q4_diversity", 2, reads=("a_waves",)),
         Question("q5_success_metrics", 2, reads=("a_success_metrics",), every_run=False),
+        Question("q6_selection_rules", 2, manual=True),
     ])],
 )
 

@@ -14,6 +14,7 @@
   (half the points) and diversity (the other half). Checks that lesson 07 says to run after every
   wave (duplicates drawn, labels spent) cost nothing; a point off for metrics that mislead on
   imbalanced data (accuracy, ROC-AUC) or names outside the vocabulary.
+- ``q6_selection_rules`` (manual): the selection rules in words, graded by hand in formgrader.
 """
 from __future__ import annotations
 

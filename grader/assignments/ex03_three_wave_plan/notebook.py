@@ -65,4 +65,13 @@ metric that misleads on imbalanced data (`misleading`) costs a point.
 """),
         nb.answer("a_success_metrics"),
         nb.tests("q5_success_metrics"),
+        nb.md("q6_text", f"""
+## Question 6 ({nb.points("q6_selection_rules")}, graded by hand): the selection rules in words
+
+In `selection_rules`, describe in a few sentences how each wave picks its items and why: the
+rule that seeds wave 1 and the random slice that keeps its estimate honest, how the mix shifts
+from seeded to uncertainty picks over the waves, how the quotas keep the sources diverse, how
+you avoid labeling duplicates, and what you check after each wave before planning the next.
+"""),
+        nb.manual("q6_selection_rules"),
     ])}

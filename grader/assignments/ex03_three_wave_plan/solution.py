@@ -88,3 +88,19 @@ assert isinstance(success_metrics, (list, tuple)) and success_metrics, "make suc
 for m in success_metrics:
     _name = "_".join(str(m).lower().replace("-", " ").replace("_", " ").split())
     assert _name in SUCCESS_METRICS, f"{m!r} is not in SUCCESS_METRICS"
+
+
+# %% q6_selection_rules
+### BEGIN SOLUTION
+selection_rules = """
+Every wave takes the same source quotas: tilted towards UserReports and Chat, where abuse is
+more common, with at least 10 % per source so no channel disappears from the data. Near-duplicates
+are removed from the pool first, so no label is spent twice on one message. Wave 1 has no model:
+half of each source's items are the top matches of the abuse keyword rule, the other half random,
+which also gives an unbiased estimate of the abuse rate and finds abuse the rule misses. Waves 2
+and 3 train a model on the labels so far and spend half the wave on the items it is least sure
+about, keep a fifth on the rule (its best matches are used up by then) and the rest random.
+After each wave we check positives found against random labeling, the source entropy and the
+per-source counts, and that no duplicates were drawn, before planning the next wave.
+"""
+### END SOLUTION
