@@ -371,12 +371,13 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
 def run_batch(assignment_id: str, found, make_task, max_points: dict, course_dir: Path,
               submissions: Path, autograded: Path, url: str, context, *, workers=None,
               force=False, retry_errors=False, json_path=None, progress=True, prepare=None,
-              notebook_name: str | None = None) -> dict:
+              notebook_name: str | None = None, late=None) -> dict:
     """Grade the ``found`` submissions (``(student, path, problem)``) in parallel and commit each
     (the batch part of :func:`autograde`, shared by keyless assignments).
 
     ``make_task(student, path, problem)`` builds a :class:`Task`; ``prepare(gb)`` readies the
-    gradebook's assignment; autograded notebooks go to ``autograded/<student>/<assignment>/``.
+    gradebook's assignment; autograded notebooks go to ``autograded/<student>/<assignment>/``;
+    ``late``: the late-penalty function of :func:`grader.gradebook.record_result`.
     """
     from tqdm import tqdm
 
@@ -405,7 +406,7 @@ def run_batch(assignment_id: str, found, make_task, max_points: dict, course_dir
             wanted.update({g: 0.0 for g in record.get("unanswered", ())})
             if valid_student_id(sid) and recorded.get(sid) != wanted:
                 try:
-                    gradebook.record_result(gb, assignment_id, sid, record)
+                    gradebook.record_result(gb, assignment_id, sid, record, late=late)
                 except Exception as exc:  # noqa: BLE001 - the stored result stays the record
                     warn(f"{sid}: the stored result could not be written to the gradebook "
                           f"({describe(exc)}); the next run tries again")
@@ -435,7 +436,7 @@ def run_batch(assignment_id: str, found, make_task, max_points: dict, course_dir
                     del outcome
                     notebook = autograded / task.student_id / assignment_id / f"{notebook_name or 'notebook'}.ipynb"
                     records[task.student_id] = commit(gb, task, record, submissions, notebook,
-                                                       store, max_points, inbound)
+                                                       store, max_points, inbound, late)
                     bar.update()
             finally:
                 bar.close()

@@ -272,7 +272,7 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
     import secrets
 
     from grader import autograde as engine
-    from grader.gradebook import Gradebook
+    from grader.gradebook import Gradebook, late_penalties
     from grader.nbgrader_course import extra_files, load_course, trusted_notebooks
 
     engine.check_sandbox(unsafe_no_sandbox)
@@ -301,4 +301,5 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
     return engine.run_batch(assignment_id, discover(submissions, assignment_id, list(trusted)),
                             make_task, points, course.root, submissions, course.autograded, url,
                             context, workers=workers, force=force, retry_errors=retry_errors,
-                            json_path=json_path, progress=progress)
+                            json_path=json_path, progress=progress,
+                            late=late_penalties(course.config))

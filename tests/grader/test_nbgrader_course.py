@@ -94,6 +94,10 @@ def course(tmp_path_factory):
     (root / "source" / "ps2" / "data" / "values.txt").write_text("3 1 4 1\n")
     (root / "source" / "ps0").mkdir()
     nbformat.write(ps0_source(), root / "source" / "ps0" / "one.ipynb")
+    # ps0 was due long ago, and the course gives late work zero (nbgrader's own plugin)
+    _nbgrader("db", "assignment", "add", "ps0", "--duedate=2020-01-01 00:00:00 UTC", cwd=root)
+    with open(root / "nbgrader_config.py", "a") as config:
+        config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
     for assignment in ("ps1", "ps2", "ps0"):
         _nbgrader("generate_assignment", assignment, cwd=root)
 
@@ -210,3 +214,16 @@ def test_rerun_resumes_and_feedback_export_work(course, monkeypatch, capsys, tmp
     assert json.loads((course / "grader_results" / "ps0" / "stub.json").read_text())["seconds"] == stored["seconds"]
     assert main(["export", "-o", str(tmp_path / "grades.csv")]) == 0
     assert "ps0,stub,0.5" in (tmp_path / "grades.csv").read_text()
+
+
+def test_late_work_gets_nbgraders_penalty_from_the_trusted_time(course, monkeypatch, capsys):
+    from nbgrader.api import Gradebook
+
+    result = _grade(course, "ps0", monkeypatch, capsys)
+    assert result["stub"]["score"] == 0.5  # the grade itself; the penalty is the gradebook's
+    with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
+        sub = gb.find_submission("ps0", "stub")
+        assert sub.total_seconds_late > 0
+        assert [nb.late_submission_penalty for nb in sub.notebooks] == [0.5]
+        ps1 = gb.find_submission("ps1", "good")  # no due date: no penalty
+        assert all(nb.late_submission_penalty is None for nb in ps1.notebooks)
