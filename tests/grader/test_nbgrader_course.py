@@ -216,6 +216,17 @@ def test_rerun_resumes_and_feedback_export_work(course, monkeypatch, capsys, tmp
     assert "ps0,stub,0.5" in (tmp_path / "grades.csv").read_text()
 
 
+def test_feedback_and_report_work_on_an_nbgrader_assignment(course, monkeypatch, capsys):
+    _grade(course, "ps1", monkeypatch, capsys)
+    assert main(["feedback", "ps1"]) == 0
+    pages = sorted((course / "feedback" / "good" / "ps1").glob("*.html"))
+    assert [p.name for p in pages] == ["problem1.html", "problem2.html"]
+    assert "Feedback: 3 / 3 points" in pages[0].read_text()
+    assert main(["report", "ps1"]) == 0
+    report = (course / "reports" / "ps1" / "report.html").read_text()
+    assert "correct_squares" in report and "part-a" in report
+
+
 def test_late_work_gets_nbgraders_penalty_from_the_trusted_time(course, monkeypatch, capsys):
     from nbgrader.api import Gradebook
 
