@@ -328,8 +328,13 @@ def check_sandbox(unsafe_no_sandbox: bool) -> None:
 def autograde(assignment_id: str, submissions, course_dir=".", workers: int | None = None,
               force: bool = False, db_url: str | None = None, json_path=None,
               limits: Limits | None = None, progress: bool = True,
-              unsafe_no_sandbox: bool = False, retry_errors: bool = False) -> dict:
+              unsafe_no_sandbox: bool = False, retry_errors: bool = False,
+              released_dir=None, autograded_dir=None) -> dict:
     """Grade every submission of ``assignment_id`` in ``submissions``; return student -> record.
+
+    The released notebook is ``<released_dir>/<assignment>/<notebook>.ipynb`` (default
+    ``<course_dir>/exercises``), autograded notebooks go to ``autograded_dir`` (default
+    ``<course_dir>/autograded``).
 
     Student code runs in the sandbox (:mod:`grader.sandbox`); when it cannot run, raises
     :class:`grader.sandbox.SandboxUnavailable` unless ``unsafe_no_sandbox``. Already graded
@@ -347,7 +352,8 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
     load_key(assignment_id)  # a key that disagrees with the declaration stops here, before any work
     limits = limits if limits is not None else Limits(**assignment.limits)
     nb_id = notebook_id(assignment)
-    rel = released_path(course_dir, assignment)
+    rel = (Path(released_dir) / assignment_id / f"{nb_id}.ipynb" if released_dir is not None
+           else released_path(course_dir, assignment))
     if not rel.is_file():
         raise FileNotFoundError(f"released notebook {rel} not found; run `course release` first")
     # the released notebook matches the declaration (else GradingConfigError, before any work)
@@ -359,7 +365,8 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
                     artifacts_dir=str(course_dir / "feedback_artifacts" / assignment_id / sid))
 
     return run_batch(assignment_id, discover(submissions, assignment_id, nb_id), make_task,
-                     max_points, course_dir, Path(submissions), course_dir / "autograded",
+                     max_points, course_dir, Path(submissions),
+                     Path(autograded_dir) if autograded_dir is not None else course_dir / "autograded",
                      gradebook.db_url_for(course_dir, db_url), context, workers=workers,
                      force=force, retry_errors=retry_errors, json_path=json_path,
                      progress=progress,

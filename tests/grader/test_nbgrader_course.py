@@ -60,6 +60,33 @@ def ps0_source():
                                                                                points=1))])
 
 
+def ps3_source():
+    """An assignment the course grades with a key of its own (``grader_keys/ps3``)."""
+    return _notebook([
+        V4.new_code_cell("### BEGIN SOLUTION\nratio = 0.75\n### END SOLUTION",
+                         metadata=_meta("answer_ratio", solution=True)),
+        V4.new_code_cell("assert ratio > 0", metadata=_meta("test_ratio", grade=True, points=1)),
+    ])
+
+
+PS3_KEY = '''
+from grader.contract import Assignment, AssignmentKey, Notebook, Question
+from grader.spec import Verdict
+
+ASSIGNMENT = Assignment("ps3", notebooks=[Notebook("ratio", questions=[
+    Question("test_ratio", 1, reads=("answer_ratio",))])])
+
+
+def _ratio(runs, points):
+    right = runs[0].answers["ratio"] == 0.75
+    return Verdict(points if right else 0.0, points, [] if right else ["the key says: not 3/4"])
+
+
+KEY = AssignmentKey(answers=("ratio",), parameter_sets=lambda rng: [{}], probes=lambda rng: {},
+                    grade={"test_ratio": _ratio})
+'''
+
+
 def _nbgrader(*args, cwd):
     subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, check=True,
                    capture_output=True, timeout=300)
@@ -98,7 +125,12 @@ def course(tmp_path_factory):
     _nbgrader("db", "assignment", "add", "ps0", "--duedate=2020-01-01 00:00:00 UTC", cwd=root)
     with open(root / "nbgrader_config.py", "a") as config:
         config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
-    for assignment in ("ps1", "ps2", "ps0"):
+    (root / "source" / "ps3").mkdir()
+    nbformat.write(ps3_source(), root / "source" / "ps3" / "ratio.ipynb")
+    (root / "grader_keys" / "ps3").mkdir(parents=True)
+    (root / "grader_keys" / "__init__.py").write_text("")
+    (root / "grader_keys" / "ps3" / "__init__.py").write_text(PS3_KEY)
+    for assignment in ("ps1", "ps2", "ps0", "ps3"):
         _nbgrader("generate_assignment", assignment, cwd=root)
 
     p1, p2 = (_released(root, "ps1", n) for n in ("problem1", "problem2"))
@@ -125,6 +157,9 @@ def course(tmp_path_factory):
     _submit(root, "partial", "ps2", {"analysis": _with(_with(r2, "answer_load", "def load():\n    return [0, 0, 0, 0]"),
                                                        "answer_total", "def total(xs):\n    return sum(xs) if len(xs) == 2 else -1")})
     _submit(root, "stub", "ps0", {"one": _released(root, "ps0", "one")})
+    r3 = _released(root, "ps3", "ratio")
+    _submit(root, "right", "ps3", {"ratio": _with(r3, "answer_ratio", "ratio = 3 / 4")})
+    _submit(root, "wrong", "ps3", {"ratio": _with(r3, "answer_ratio", "ratio = 2.0")})
     return root
 
 
@@ -238,3 +273,15 @@ def test_late_work_gets_nbgraders_penalty_from_the_trusted_time(course, monkeypa
         assert [nb.late_submission_penalty for nb in sub.notebooks] == [0.5]
         ps1 = gb.find_submission("ps1", "good")  # no due date: no penalty
         assert all(nb.late_submission_penalty is None for nb in ps1.notebooks)
+
+
+def test_a_course_grades_with_its_own_key(course, monkeypatch, capsys):
+    from grader.contract import COURSE_KEYS_ENV
+
+    monkeypatch.setenv(COURSE_KEYS_ENV, "")  # restored after the test: the command sets it
+    result = _grade(course, "ps3", monkeypatch, capsys)
+    assert _points(result, "right") == {"test_ratio": 1.0}
+    # the visible test passes; the course's key decides
+    assert result["wrong"]["questions"]["test_ratio"] == {
+        "points": 0.0, "max_points": 1.0, "feedback": ["the key says: not 3/4"]}
+    assert (course / "autograded" / "wrong" / "ps3" / "ratio.ipynb").is_file()
