@@ -8,7 +8,7 @@ as nbgrader does). Per student, each notebook is rebuilt on the trusted copy fro
 (:func:`grader.nbgrader_course.trusted_notebooks`: locked and test cells, hidden tests included,
 come back as ``generate_assignment`` saved them) and run in a sandbox of its own, with the
 assignment's files beside it. The pass/fail of a test comes from its cell record
-(:func:`grader.runner.test_outcome`), judged here, in the grader's process.
+(:func:`grader.runner.outcome_of_test`), judged here, in the grader's process.
 
 Run-record contract for test cells (``job["tests"]`` lists their grade ids): ``cells[grade_id]``
 holds ``executed`` (bool), ``error`` (str or None), ``partial`` (the number the cell's result
