@@ -36,12 +36,15 @@ class Plan:
 
     ``notebooks``: (name, trusted notebook as JSON) per notebook of the assignment;
     ``folder``: the student's submitted folder; ``files``: (relative path, host file) put beside
-    the notebooks (:func:`grader.nbgrader_course.extra_files`).
+    the notebooks (:func:`grader.nbgrader_course.extra_files`); ``fresh``: value ranges for the
+    notebooks' locked ``parameters`` cells, drawn anew for each student.
     """
 
     notebooks: tuple[tuple[str, str], ...]
     folder: str
     files: tuple[tuple[str, str], ...] = ()
+    #: the assignment's checked ``parameters.yml`` (:mod:`grader.fresh_parameters`), or None
+    fresh: dict | None = None
 
 
 def test_cells(nb) -> dict[str, float]:
@@ -178,8 +181,8 @@ def grade(task, uid: int | None = None) -> dict:
                 errors.append(f"{name}.ipynb: {exc}")
             questions.update({g: Verdict(0.0, p, [str(exc)]) for g, p in tests.items()})
             continue
-        job = _job(norm, [norm.notebook], list(tests), limits.call_seconds, plan.files)
-        params = [{}]
+        params, notebooks = _runs(norm, plan.fresh, task.seed)
+        job = _job(norm, notebooks, list(tests), limits.call_seconds, plan.files)
         try:
             raw = execute.execute(job, limits, sandbox=task.sandbox, uid=uid, files=dict(plan.files))
             runs, outputs = read.read(raw, limits.output_kb * 1024, params, {}, (), norm.expected,
@@ -210,6 +213,48 @@ def grade(task, uid: int | None = None) -> dict:
         record["deleted_cells"] = deleted
     record["notebooks"] = graded
     return record
+
+
+def _runs(norm, fresh: dict | None, seed: int) -> tuple[list[dict], list]:
+    """``(parameter sets, notebooks)``: the notebook as submitted (its own values, ``{}``), then
+    one copy per fresh draw when it has a ``parameters`` cell and the assignment declares ranges."""
+    import copy
+
+    from grader import fresh_parameters
+
+    tagged = any("parameters" in c.metadata.get("tags", []) for c in norm.notebook.cells)
+    if not fresh or not tagged:
+        return [{}], [norm.notebook]
+    from papermill.parameterize import parameterize_notebook
+
+    sets = fresh_parameters.draw(fresh, seed)
+    return [{}, *sets], [norm.notebook, *(parameterize_notebook(
+        copy.deepcopy(norm.notebook), p, kernel_name="python3", language="python") for p in sets)]
+
+
+def tag_parameters(trusted: dict, source_folder: Path) -> None:
+    """Tag each trusted notebook's parameters cell as its source notebook tags it. The cell must
+    be locked (nbgrader saved it, the student cannot change it); else
+    :class:`grader.fresh_parameters.ParameterSpecError`."""
+    import nbformat
+
+    from grader.fresh_parameters import ParameterSpecError
+
+    for name, nb in trusted.items():
+        path = source_folder / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        source = nbformat.read(path, as_version=4)
+        cell = next((c for c in source.cells if "parameters" in c.metadata.get("tags", [])), None)
+        if cell is None:
+            continue
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        target = next((c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == gid), None)
+        if gid is None or target is None or not target.metadata["nbgrader"].get("locked"):
+            raise ParameterSpecError(f"{name}.ipynb: make its parameters cell read-only (nbgrader "
+                                     "'Read-only') and run generate_assignment, so that fresh values "
+                                     "can replace values the student cannot change")
+        target.metadata["tags"] = ["parameters"]
 
 
 def _grade_cells(nb) -> dict[str, tuple[float, bool]]:
@@ -272,6 +317,7 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
     import secrets
 
     from grader import autograde as engine
+    from grader import fresh_parameters
     from grader.gradebook import Gradebook, late_penalties
     from grader.nbgrader_course import extra_files, load_course, trusted_notebooks
 
@@ -281,6 +327,9 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
     url = db_url or course.db_url
     with Gradebook(url) as gb:
         trusted = trusted_notebooks(gb, assignment_id)
+    fresh = fresh_parameters.load(course.source_dir(assignment_id))
+    if fresh is not None:
+        tag_parameters(trusted, course.source_dir(assignment_id))
     points = max_points(trusted)
     notebooks = plan_notebooks(trusted)
     limits = limits if limits is not None else Limits()
@@ -294,7 +343,7 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
                 files = tuple((rel, str(p)) for rel, p in extra_files(course, assignment_id, folder).items())
             except (OSError, ValueError) as exc:
                 problem = f"the files beside the notebooks could not be copied: {exc}"
-        plan = Plan(notebooks, str(folder or ""), files)
+        plan = Plan(notebooks, str(folder or ""), files, fresh)
         return engine.Task(assignment_id, sid, str(path) if path else None, "", problem, limits,
                            secrets.randbits(63), sandbox=not unsafe_no_sandbox, nbgrader=plan)
 

@@ -87,6 +87,18 @@ KEY = AssignmentKey(answers=("ratio",), parameter_sets=lambda rng: [{}], probes=
 '''
 
 
+def ps4_source():
+    """A locked parameters cell with value ranges in parameters.yml (fresh re-runs)."""
+    params = V4.new_code_cell("n = 3", metadata=_meta("params", locked=True))
+    params.metadata["tags"] = ["parameters"]
+    return _notebook([
+        params,
+        V4.new_code_cell("### BEGIN SOLUTION\nsquare = n * n\n### END SOLUTION",
+                         metadata=_meta("answer_square", solution=True)),
+        V4.new_code_cell("assert square == n ** 2", metadata=_meta("test_square", grade=True, points=1)),
+    ])
+
+
 def _nbgrader(*args, cwd):
     subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, check=True,
                    capture_output=True, timeout=300)
@@ -130,7 +142,10 @@ def course(tmp_path_factory):
     (root / "grader_keys" / "ps3").mkdir(parents=True)
     (root / "grader_keys" / "__init__.py").write_text("")
     (root / "grader_keys" / "ps3" / "__init__.py").write_text(PS3_KEY)
-    for assignment in ("ps1", "ps2", "ps0", "ps3"):
+    (root / "source" / "ps4").mkdir()
+    nbformat.write(ps4_source(), root / "source" / "ps4" / "squares.ipynb")
+    (root / "source" / "ps4" / "parameters.yml").write_text("runs: 2\nparameters:\n  n: [4, 50]\n")
+    for assignment in ("ps1", "ps2", "ps0", "ps3", "ps4"):
         _nbgrader("generate_assignment", assignment, cwd=root)
 
     p1, p2 = (_released(root, "ps1", n) for n in ("problem1", "problem2"))
@@ -157,6 +172,9 @@ def course(tmp_path_factory):
     _submit(root, "partial", "ps2", {"analysis": _with(_with(r2, "answer_load", "def load():\n    return [0, 0, 0, 0]"),
                                                        "answer_total", "def total(xs):\n    return sum(xs) if len(xs) == 2 else -1")})
     _submit(root, "stub", "ps0", {"one": _released(root, "ps0", "one")})
+    r4 = _released(root, "ps4", "squares")
+    _submit(root, "general", "ps4", {"squares": _with(r4, "answer_square", "square = n ** 2")})
+    _submit(root, "typed_in", "ps4", {"squares": _with(r4, "answer_square", "square = 9")})
     r3 = _released(root, "ps3", "ratio")
     _submit(root, "right", "ps3", {"ratio": _with(r3, "answer_ratio", "ratio = 3 / 4")})
     _submit(root, "wrong", "ps3", {"ratio": _with(r3, "answer_ratio", "ratio = 2.0")})
@@ -285,3 +303,11 @@ def test_a_course_grades_with_its_own_key(course, monkeypatch, capsys):
     assert result["wrong"]["questions"]["test_ratio"] == {
         "points": 0.0, "max_points": 1.0, "feedback": ["the key says: not 3/4"]}
     assert (course / "autograded" / "wrong" / "ps3" / "ratio.ipynb").is_file()
+
+
+def test_fresh_parameter_values_from_yaml_catch_typed_in_answers(course, monkeypatch, capsys):
+    result = _grade(course, "ps4", monkeypatch, capsys)
+    assert _points(result, "general") == {"test_square": 1.0}
+    typed = result["typed_in"]["questions"]["test_square"]
+    assert typed["points"] == 0
+    assert "fresh values" in typed["feedback"][0] and "passed with the notebook's own values" in typed["feedback"][0]
