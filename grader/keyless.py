@@ -274,6 +274,15 @@ __all__ = ["Plan", "TAMPERED", "grade", "judge", "judge_test", "max_points", "pl
            "test_cells", "unanswered"]
 
 
+def course_limits(config) -> Limits:
+    """Our default limits, with nbgrader's per-cell timeout (``Execute.timeout``) when the course
+    sets one (the whole notebook then gets at least four such cells' time)."""
+    timeout = config.get("Execute", {}).get("timeout")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        return Limits(cell_seconds=float(timeout), wall_seconds=max(Limits.wall_seconds, 4.0 * timeout))
+    return Limits()
+
+
 def discover(submissions: Path, assignment_id: str, names) -> list[tuple[str, Path | None, str | None]]:
     """``(student, folder or None, problem or None)`` for each ``<student>/<assignment>/`` in
     nbgrader's submitted folder (students who handed in other assignments only are left out)."""
@@ -332,7 +341,7 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
         tag_parameters(trusted, course.source_dir(assignment_id))
     points = max_points(trusted)
     notebooks = plan_notebooks(trusted)
-    limits = limits if limits is not None else Limits()
+    limits = limits if limits is not None else course_limits(course.config)
     submissions = Path(submissions) if submissions is not None else course.submitted
 
     def make_task(sid, folder, problem):

@@ -82,3 +82,15 @@ def test_reader_accepts_test_fields_only_on_test_cells():
 def test_reader_refuses_malformed_test_fields(bad):
     with pytest.raises(MalformedResult):
         runs(_raw(_cell(**bad)), [{}], {}, (), ["t"], tests=["t"])
+
+
+def test_course_timeout_becomes_the_cell_limit():
+    from traitlets.config import Config
+
+    from grader.keyless import course_limits
+    from grader.limits import Limits
+
+    config = Config()
+    assert course_limits(config) == Limits()
+    config.Execute.timeout = 5
+    assert (course_limits(config).cell_seconds, course_limits(config).wall_seconds) == (5.0, Limits.wall_seconds)
