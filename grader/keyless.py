@@ -45,6 +45,8 @@ class Plan:
     files: tuple[tuple[str, str], ...] = ()
     #: the assignment's checked ``parameters.yml`` (:mod:`grader.fresh_parameters`), or None
     fresh: dict | None = None
+    #: nbgrader's ``IgnorePattern.pattern`` when enabled: stderr text it matches does not count
+    ignore_stderr: str | None = None
 
 
 def test_cells(nb) -> dict[str, float]:
@@ -127,7 +129,22 @@ def unanswered(norm_nb) -> tuple[list[str], list[str]]:
     return zero, silent
 
 
-def _job(norm, notebooks: list, tests: list, call_seconds: float, files) -> dict:
+def ignored_stderr(config) -> str | None:
+    """nbgrader's ``IgnorePattern.pattern`` when the course enables it, else None."""
+    import re
+
+    section = config.get("IgnorePattern", {})
+    pattern = section.get("pattern") if section.get("enabled") else None
+    if not pattern:
+        return None
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"IgnorePattern.pattern {pattern!r} is not a regular expression: {exc}") from None
+    return pattern
+
+
+def _job(norm, notebooks: list, tests: list, call_seconds: float, files, ignore=None) -> dict:
     from grader import preimport
     from grader.extract import extraction_cell
     from grader.pipeline.parameterize import imports_in
@@ -135,6 +152,7 @@ def _job(norm, notebooks: list, tests: list, call_seconds: float, files) -> dict
     local = {Path(rel).parts[0].removesuffix(".py") for rel, _ in files}
     nonce = secrets.token_hex(16)
     return {"notebooks": notebooks, "nonce": nonce, "expected": norm.expected, "tests": tests,
+            "ignore_stderr": ignore,
             # a module among the assignment's own files is imported from the run's folder
             "preimport": [m for m in imports_in(norm.notebook) if m.split(".")[0] not in local],
             "prereach": preimport.plan(c.source for c in norm.notebook.cells if c.cell_type == "code"),
@@ -182,7 +200,7 @@ def grade(task, uid: int | None = None) -> dict:
             questions.update({g: Verdict(0.0, p, [str(exc)]) for g, p in tests.items()})
             continue
         params, notebooks = _runs(norm, plan.fresh, task.seed)
-        job = _job(norm, notebooks, list(tests), limits.call_seconds, plan.files)
+        job = _job(norm, notebooks, list(tests), limits.call_seconds, plan.files, plan.ignore_stderr)
         try:
             raw = execute.execute(job, limits, sandbox=task.sandbox, uid=uid, files=dict(plan.files))
             runs, outputs = read.read(raw, limits.output_kb * 1024, params, {}, (), norm.expected,
@@ -341,6 +359,7 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
         tag_parameters(trusted, course.source_dir(assignment_id))
     points = max_points(trusted)
     notebooks = plan_notebooks(trusted)
+    ignore = ignored_stderr(course.config)
     limits = limits if limits is not None else course_limits(course.config)
     submissions = Path(submissions) if submissions is not None else course.submitted
 
@@ -352,7 +371,7 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
                 files = tuple((rel, str(p)) for rel, p in extra_files(course, assignment_id, folder).items())
             except (OSError, ValueError) as exc:
                 problem = f"the files beside the notebooks could not be copied: {exc}"
-        plan = Plan(notebooks, str(folder or ""), files, fresh)
+        plan = Plan(notebooks, str(folder or ""), files, fresh, ignore)
         return engine.Task(assignment_id, sid, str(path) if path else None, "", problem, limits,
                            secrets.randbits(63), sandbox=not unsafe_no_sandbox, nbgrader=plan)
 
