@@ -6,9 +6,9 @@ answers, a task, an image) plus two assignments of our own: ps2 (a data file rea
 path, a hidden test, a partial-credit test) and ps0 (one cell). Submissions are nbgrader's
 released copies, the source solutions, and edited ones.
 """
+import html
 import json
-import os
-import shutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -275,6 +275,13 @@ def test_feedback_and_report_work_on_an_nbgrader_assignment(course, monkeypatch,
     pages = sorted((course / "feedback" / "good" / "ps1").glob("*.html"))
     assert [p.name for p in pages] == ["problem1.html", "problem2.html"]
     assert "Feedback: 3 / 3 points" in pages[0].read_text()
+    # hidden tests ran at grading (they are in the autograded notebook) but stay out of feedback
+    _grade(course, "ps2", monkeypatch, capsys)
+    assert "[3, 1, 4, 1]" in (course / "autograded" / "partial" / "ps2" / "analysis.ipynb").read_text()
+    assert main(["feedback", "ps2"]) == 0
+    page = (course / "feedback" / "partial" / "ps2" / "analysis.html").read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))  # as a reader sees it
+    assert "AssertionError" in text and "[3, 1, 4, 1]" not in text
     assert main(["report", "ps1"]) == 0
     report = (course / "reports" / "ps1" / "report.html").read_text()
     assert "correct_squares" in report and "part-a" in report
