@@ -59,9 +59,25 @@ def test_cells(nb) -> dict[str, float]:
     return out
 
 
+def cell_names(notebooks: dict) -> dict[tuple[str, str], str]:
+    """(notebook, grade id) -> the cell's name in the result record: its grade id, or
+    ``<notebook>/<grade id>`` when several notebooks of the assignment use that id (nbgrader's
+    ids are unique per notebook only). The gradebook is written per notebook either way."""
+    from collections import Counter
+
+    ids = {name: [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                  if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")]
+           for name, nb in notebooks.items()}
+    count = Counter(g for gids in ids.values() for g in set(gids))
+    return {(name, g): g if count[g] == 1 else f"{name}/{g}" for name, gids in ids.items() for g in gids}
+
+
 def max_points(notebooks: dict) -> dict[str, float]:
-    """grade id -> points of every autograded test cell of the assignment's notebooks."""
-    return {gid: pts for nb in notebooks.values() for gid, pts in test_cells(nb).items()}
+    """Record name (:func:`cell_names`) -> points of every autograded test cell of the
+    assignment's notebooks."""
+    names = cell_names(notebooks)
+    return {names[name, gid]: pts for name, nb in notebooks.items()
+            for gid, pts in test_cells(nb).items()}
 
 
 def judge_test(gid: str, points: float, run, deleted=()) -> Verdict:
@@ -181,23 +197,27 @@ def grade(task, uid: int | None = None) -> dict:
         raise SandboxUnavailable(sandbox_problem())
     plan: Plan = task.nbgrader
     trusted = {name: nbformat.reads(text, as_version=4) for name, text in plan.notebooks}
-    points = max_points(trusted)
+    points, names = max_points(trusted), cell_names(trusted)
     if task.problem:
         return error_record(task.student_id, task.problem, points)
     limits: Limits = task.limits
     questions, cells, graded, errors, zero, silent, deleted = {}, {}, {}, [], [], [], []
     for name, ref in trusted.items():
         tests = test_cells(ref)
+
+        def named(gids):  # noqa: B023 - used within this iteration only
+            return [names[name, g] for g in gids]
+
         path = Path(plan.folder) / f"{name}.ipynb"
         try:
             if not (path.exists() or path.is_symlink()):
-                zero += [g for g, (_, manual) in _grade_cells(ref).items() if manual]
+                zero += named(g for g, (_, manual) in _grade_cells(ref).items() if manual)
                 raise SubmissionError(f"no {name}.ipynb was submitted")
             norm = normalize(read_notebook(path), ref)
         except SubmissionError as exc:
             if path.exists() or path.is_symlink():
                 errors.append(f"{name}.ipynb: {exc}")
-            questions.update({g: Verdict(0.0, p, [str(exc)]) for g, p in tests.items()})
+            questions.update({names[name, g]: Verdict(0.0, p, [str(exc)]) for g, p in tests.items()})
             continue
         params, notebooks = _runs(norm, plan.fresh, task.seed)
         job = _job(norm, notebooks, list(tests), limits.call_seconds, plan.files, plan.ignore_stderr)
@@ -211,11 +231,11 @@ def grade(task, uid: int | None = None) -> dict:
         if runs[0].error and f"{name}.ipynb: {runs[0].error}" not in errors:
             errors.append(f"{name}.ipynb: {runs[0].error}")
         verdicts = judge(tests, runs, norm.deleted)
-        questions.update(verdicts)
-        cells.update(runs[0].cells)
-        deleted += norm.deleted
+        questions.update({names[name, g]: v for g, v in verdicts.items()})
+        cells.update({names.get((name, g), g): c for g, c in runs[0].cells.items()})
+        deleted += named(norm.deleted)
         z, s = unanswered(norm.notebook)
-        zero, silent = zero + z, silent + s
+        zero, silent = zero + named(z), silent + named(s)
         shown = {g: {"points": v.points, "max_points": v.max_points, "feedback": v.feedback}
                  for g, v in verdicts.items()}
         graded[name] = autograded_notebook(norm.notebook, outputs, shown)
