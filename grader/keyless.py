@@ -372,6 +372,11 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
     context = engine._pool_context()
     course = load_course(course_dir)
     url = db_url or course.db_url
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file():
+        # opening it would create an empty gradebook wherever the command was run
+        raise FileNotFoundError(f"no gradebook at {url[len('sqlite:///'):]}: run this in an nbgrader "
+                                f"course directory (or pass --course-dir), after `nbgrader "
+                                f"generate_assignment {assignment_id}`")
     with Gradebook(url) as gb:
         trusted = trusted_notebooks(gb, assignment_id)
     fresh = fresh_parameters.load(course.source_dir(assignment_id))

@@ -333,3 +333,10 @@ def test_a_grade_id_in_two_notebooks_is_graded_per_notebook(course, monkeypatch,
     with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
         got = {nb.name: [g.auto_score for g in nb.grades] for nb in gb.find_submission("ps5", "stub").notebooks}
     assert got == {"a": [1.0], "b": [0.0]}
+
+
+def test_outside_a_course_it_says_so_and_creates_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["autograde", "ps1"]) == 2
+    assert "no gradebook at" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
