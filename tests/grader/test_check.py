@@ -4,6 +4,7 @@ are recognised from their metadata; the notebook's own check cells show the same
 Run All, and do nothing while the notebook is graded."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import nbformat
 import pytest
 
 from grader import demo
+from grader.release import ROOT
 
 COURSE = [sys.executable, "-m", "grader.cli"]
 
@@ -24,13 +26,46 @@ def _course(*args, cwd=None):
     return subprocess.run([*COURSE, *args], capture_output=True, text=True, cwd=cwd, timeout=900)
 
 
-@pytest.fixture(scope="module", params=["ex01_class_weights", "ex02_labeling_plan", "ex03_three_wave_plan"])
+EXERCISES = ("ex01_class_weights", "ex02_labeling_plan", "ex03_three_wave_plan",
+             "ex04_thresholds_and_calibration")
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def load_corpus(aid):
+    """tests/grader/corpus/<aid>.py: the reasonable alternatives (FULL) and near misses (PARTIAL)."""
+    spec = importlib.util.spec_from_file_location(f"corpus_{aid}", CORPUS / f"{aid}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _write_corpus(course: Path, aid: str) -> dict:
+    """Every corpus entry handed in as the released notebook with the solution's other answers:
+    student id -> (kind, label, expected points or None for full marks)."""
+    solution = nbformat.read(ROOT / "solutions" / aid / f"{aid}.ipynb", as_version=4)
+    own = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
+           if c.cell_type == "code" and c.metadata["nbgrader"]["solution"]}
+    released = nbformat.read(course / "exercises" / aid / f"{aid}.ipynb", as_version=4)
+    corpus, entries = load_corpus(aid), {}
+    for kind in ("FULL", "PARTIAL"):
+        for i, (label, (answers, points, _)) in enumerate(getattr(corpus, kind).items()):
+            sid = f"corpus_{kind.lower()}_{i:02d}"
+            path = course / "submitted" / sid / aid / f"{aid}.ipynb"
+            path.parent.mkdir(parents=True)
+            nbformat.write(demo.sample_notebook(released, {**own, **answers}), path)
+            entries[sid] = (kind, label, points)
+    return entries
+
+
+@pytest.fixture(scope="module", params=EXERCISES)
 def graded_class(request, tmp_path_factory):
-    """One batch per exercise: the demo class, graded by `course autograde --json` and checked
-    one by one by `course check --json`."""
+    """One class per exercise: its wrong-answer corpus (the demo's sample students) and its
+    reasonable-alternatives corpus (tests/grader/corpus), graded in ONE `course autograde --json`
+    batch; then each notebook checked once by `course check --json`."""
     aid = request.param
     course = demo.prepare_course(tmp_path_factory.mktemp(aid) / "course", [aid])
     subs = demo.write_submissions(course, aid, aid)
+    corpus = _write_corpus(course, aid)
     out = course / "grades.json"
     res = _course("autograde", aid, "--submissions", str(subs), "--course-dir", str(course),
                   "--json", str(out), "--workers", "2")
@@ -47,12 +82,12 @@ def graded_class(request, tmp_path_factory):
 
     with ThreadPoolExecutor(2) as pool:
         checked = dict(pool.map(check, graded))
-    return aid, graded, checked
+    return aid, graded, checked, corpus
 
 
 def test_check_gives_the_points_autograde_gives(graded_class):
-    aid, graded, checked = graded_class
-    assert set(demo.SAMPLES[aid]) <= set(graded)
+    aid, graded, checked, corpus = graded_class
+    assert set(demo.SAMPLES[aid]) | set(corpus) == set(graded)
     for sid, record in graded.items():
         res = checked[sid]
         if res.returncode == 2:  # could not check: a file grading could not read either
@@ -69,6 +104,19 @@ def test_check_gives_the_points_autograde_gives(graded_class):
             assert q["max_points"] == record["questions"][g]["max_points"]
             if q["points"] < q["max_points"]:
                 assert q["feedback"], (sid, g)
+
+
+def test_the_sandbox_grades_every_corpus_entry_like_the_key(graded_class):
+    """The corpus in the real batch (tests/grader/test_reasonable_answers.py runs it in-process):
+    every reasonable alternative earns full marks, every near miss exactly its listed points."""
+    aid, graded, _, corpus = graded_class
+    wrong = {}
+    for sid, (kind, label, points) in corpus.items():
+        got = {g: q["points"] for g, q in graded[sid]["questions"].items()}
+        want = {g: q["max_points"] for g, q in graded[sid]["questions"].items()} | (points or {})
+        if got != want:
+            wrong[label] = graded[sid]["questions"]
+    assert not wrong, wrong
 
 
 def test_terminal_report_one_line_per_question_and_pending_manual_points(tmp_path):
