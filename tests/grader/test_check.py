@@ -187,3 +187,44 @@ def test_run_all_reaches_the_end_and_shows_every_lost_points_feedback(tmp_path, 
         assert f"{gid}: {q['points']:g} / {q['max_points']:g} points" in shown
         for f in q["feedback"]:
             assert f in shown
+
+
+PROJECTS = ("project_rare_entities", "project_rare_intents", "project_toxicity")
+
+
+def test_a_projects_check_shows_form_and_validation_scores_and_that_points_come_at_grading(tmp_path):
+    """Issue 18.1: a question judged on a project's hidden test set gets no points from the
+    check, but whether the answer ran, the same measure on the learner's own validation data, and
+    plainly that the points come at grading. Each solution, and one unanswered stub."""
+    from grader.commands.check import READABLE
+    from grader.contract import load_assignment
+
+    def check(which):
+        aid, folder = which
+        path = tmp_path / f"{folder}_{aid}.ipynb"
+        shutil.copy(ROOT / folder / aid / f"{aid}.ipynb", path)
+        return which, _course("check", "--json", str(path), "--course-dir", str(ROOT))
+
+    todo = [(aid, "solutions") for aid in PROJECTS] + [("project_rare_intents", "exercises")]
+    with ThreadPoolExecutor(2) as pool:
+        results = dict(pool.map(check, todo))
+    later = ("the points come at grading, on the hidden test set (a score on your validation data "
+             "is a guide, not the grade)")
+    for (aid, folder), res in results.items():
+        got = json.loads(res.stdout)
+        hidden = {q.grade_id for q in load_assignment(aid).questions if q.hidden_test}
+        assert hidden and hidden <= set(got["questions"]), aid
+        shown = {g: q for g, q in got["questions"].items() if g not in hidden}
+        assert got["score"] == sum(q["points"] for q in shown.values())
+        for gid in hidden:
+            q = got["questions"][gid]
+            assert q["points"] is None and q["feedback"][-1] == later, (aid, gid, q)
+            on_val = [f for f in q["feedback"] if f.startswith("on your validation data: ")]
+            if folder == "solutions":
+                assert q["feedback"][0] == READABLE and len(on_val) == 1, (aid, gid, q)
+                assert "target" in on_val[0] and "reached" in on_val[0], on_val
+            else:  # nothing to measure: said so, and no validation score is made up
+                assert q["feedback"][0].startswith("the grader could not judge"), q
+                assert not on_val, q
+        full = folder == "solutions" and all(q["points"] == q["max_points"] for q in shown.values())
+        assert res.returncode == (0 if full else 1), (aid, folder, res.returncode)
