@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -195,8 +196,14 @@ def test_run_all_reaches_the_end_and_shows_every_lost_points_feedback(graded_cla
         for gid, q in expected["questions"].items():
             shown = text[f"check_{gid}"]
             assert f"{gid}: {q['points']:g} / {q['max_points']:g} points" in shown, (sid, shown)
-            for f in q["feedback"]:
-                assert f in shown, (sid, gid, f, shown)
+            if q["points"] < q["max_points"]:
+                # two checks, two draws: the numbers of the fresh re-runs may differ, not the words
+                for f in q["feedback"]:
+                    assert _words(f) in _words(shown), (sid, gid, f, shown)
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\d+(\.\d+)?", "#", text)
 
 
 PROJECTS = ("project_rare_entities", "project_rare_intents", "project_toxicity")
