@@ -70,6 +70,7 @@ class Task:
     artifacts_dir: str | None = None
     #: set for an assignment without an answer key (:class:`grader.keyless.Plan`)
     nbgrader: object = None
+    on_validation: bool = False  # a self-check: add the key's validation lines (``course check``)
 
 
 def notebook_id(assignment) -> str:
@@ -158,6 +159,11 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
                            round(time.monotonic() - started, 3), norm.deleted,
                            service.notes if service else ())
     result["notebook"] = record.autograded_notebook(notebooks[0], outputs, result["questions"])
+    if task.on_validation:
+        try:
+            result["on_validation"] = {gid: str(line(runs)) for gid, line in key.on_validation.items()}
+        except Exception as exc:  # noqa: BLE001 - a key bug or an answer it did not foresee
+            return record.error_record(task.student_id, record.grader_failure(exc), max_points)
     return result
 
 

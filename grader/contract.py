@@ -184,6 +184,9 @@ class AssignmentKey:
     ``services``: {service name: session factory(directory, inside)} for the declared services.
     ``constants``: names the notebook's locked cells assign as literals that the key grades by
     (floors, vocabularies); the generator fails when the notebook's value differs.
+    ``on_validation``: {grade id of a ``hidden_test`` question: function(runs) -> one line}: the
+    same measure on the learner's own validation data, which ``course check`` may show where the
+    question's points must wait for grading (issue 18).
     """
 
     answers: tuple[str, ...]
@@ -192,6 +195,7 @@ class AssignmentKey:
     grade: Mapping[str, GradeFunction]
     services: Mapping[str, Callable] = field(default_factory=dict)
     constants: Mapping[str, Any] = field(default_factory=dict)
+    on_validation: Mapping[str, Callable[[list], str]] = field(default_factory=dict)
 
 
 def key_problems(assignment: Assignment, key: AssignmentKey) -> list[str]:
@@ -210,6 +214,10 @@ def key_problems(assignment: Assignment, key: AssignmentKey) -> list[str]:
     if set(key.services) != set(assignment.services):
         problems.append(f"{aid}: the key provides services {sorted(key.services)} but the "
                         f"assignment declares {sorted(assignment.services)}")
+    hidden = {q.grade_id for q in assignment.auto_questions if q.hidden_test}
+    if set(key.on_validation) - hidden:
+        problems.append(f"{aid}: on_validation names questions not graded on a hidden test set: "
+                        f"{sorted(set(key.on_validation) - hidden)}")
     return problems
 
 

@@ -48,10 +48,11 @@ def _hook():
     ip.events.register("post_run_cell", after)
 
 
-def _unsaved_answers(path: Path) -> list[str]:
+def _unsaved_answers(path: Path, upto: str | None = None) -> list[str]:
     """Answer cells whose saved source is not what this kernel last ran (edited after saving,
     or saved but not run). Cells run before the first check are compared with the kernel's input
-    history instead of by cell."""
+    history instead of by cell. With ``upto`` (a grade id), only the cells above that question's
+    test cell: under Run All the cells below it have not run yet, and that is no reason to warn."""
     ip = _ipython()
     if ip is None:
         return []
@@ -60,6 +61,8 @@ def _unsaved_answers(path: Path) -> list[str]:
     out = []
     for cell in nb.get("cells", []):
         meta = cell.get("metadata", {}).get("nbgrader", {})
+        if upto is not None and meta.get("grade_id") == upto:
+            break
         if cell.get("cell_type") != "code" or not meta.get("solution"):
             continue
         src = "".join(cell.get("source", "")).strip()
@@ -107,11 +110,11 @@ def _run_check(path: Path) -> dict:
     return _cache[key]
 
 
-def _header(path: Path) -> list[str]:
+def _header(path: Path, upto: str | None = None) -> list[str]:
     when = datetime.datetime.fromtimestamp(path.stat().st_mtime).strftime("%H:%M:%S")
     lines = [f"Checked the saved file {path.name} (saved at {when}), graded as the grader does."]
     try:
-        stale = _unsaved_answers(path)
+        stale = _unsaved_answers(path, upto)
     except (OSError, ValueError):
         stale = []
     if stale:
@@ -142,7 +145,7 @@ def check(grade_id: str) -> None:
         if result:
             print(result)
         return
-    lines = _header(path)
+    lines = _header(path, upto=grade_id)
     q = (result.get("questions") or {}).get(grade_id)
     if result.get("status") == "could_not_check" or q is None:
         lines.append(f"Not checked: {result.get('error') or 'this question is not in the result'}")

@@ -100,6 +100,15 @@ def target_line(what: str, value: float, target: float) -> str:
             f"{target - value:.3f}.")
 
 
+def validation_line(*measures: tuple[str, float, float]) -> str:
+    """What ``course check`` shows for a question graded on the hidden test set: each
+    ``(what, value, target)`` measured on the learner's validation data."""
+    said = [f"{what} = {value:.3f} (target {target:g} "
+            + ("reached)" if value >= target else f"missed by {target - value:.3f})")
+            for what, value, target in measures]
+    return f"on your validation data: {', '.join(said)}."
+
+
 def probe_result(run, func: str, index: int, n: int, kind: str):
     """``(list, None)`` of ``n`` results of the ``index``-th probe of ``func``, or ``(None, msg)``.
 

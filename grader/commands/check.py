@@ -6,7 +6,9 @@ parameters; it draws its own fresh values, never the grade's (keys give the same
 the draw, so the check's points per question are the grade's). Questions graded by hand are named
 with their points, as pending. For a test (``check_shows_scores=False``) it says only whether the
 answers can be judged: the score comes at grading; nor does it show the points of a project's
-questions judged on its hidden test set (``Question.hidden_test``).
+questions judged on its hidden test set (``Question.hidden_test``): for those it shows the same
+measure on the learner's own validation data (the key's ``on_validation``) and says that the
+points come at grading.
 
 Exit codes, for scripts and editors: 0 every autograded point the check can show earned (the others
 could run), 1 points missing, 2 the notebook could not be checked. ``--json`` prints one object
@@ -100,7 +102,7 @@ def check_notebook(path, assignment_id: str | None = None, course_dir=None,
         record = grade_submission(Task(
             aid, "self-check", str(nb_path), str(released_path(course_dir, assignment)),
             seed=secrets.randbits(63) if seed is None else seed,  # its own draw, never the grade's
-            sandbox=isolated, limits=Limits(**assignment.limits)))
+            sandbox=isolated, limits=Limits(**assignment.limits), on_validation=True))
     except InfrastructureError as exc:
         raise CheckError(f"the check could not run ({exc}); this is not a problem with your "
                          "notebook: try again in a moment") from None
@@ -117,11 +119,15 @@ def check_notebook(path, assignment_id: str | None = None, course_dir=None,
     for gid in hidden & set(out["questions"]):
         q, cell = out["questions"][gid], cells.get(gid, {})
         ran = cell.get("executed") and not cell.get("error") and record["status"] == "graded"
-        why = "the test set is hidden" if assignment.check_shows_scores else "this is a test"
+        later = ("the points come at grading, on the hidden test set (a score on your validation "
+                 "data is a guide, not the grade)" if assignment.check_shows_scores
+                 else "scored when your instructor grades it (this is a test)")
         form = (READABLE if ran else "the grader could not judge this answer: "
                 + (cell.get("error") or record.get("error") or "its cell did not run"))
-        out["questions"][gid] = {"points": None, "max_points": q["max_points"],
-                                 "feedback": [form, f"scored when your instructor grades it ({why})"]}
+        # a project's hidden test: the same measure on the learner's validation data, if it ran
+        seen = record.get("on_validation", {}).get(gid) if ran else None
+        out["questions"][gid] = {"points": None, "max_points": q["max_points"], "feedback": [
+            form, *([seen] if seen else []), later]}
     # the notebook's own test cells that raised: quoted under a question that lost points
     out["test_errors"] = {gid: cells[gid]["error"] for gid in out["questions"]
                           if cells.get(gid, {}).get("error")}

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,15 @@ class Lab:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else "(no log)"
 
+    def status(self, path: str) -> int:
+        """The HTTP status ``path`` answers with (e.g. 404 for a server extension that is off)."""
+        req = urllib.request.Request(f"{self.base}/{path}", headers={"Authorization": f"token {self.token}"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return resp.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
 
 def copy_course(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
@@ -162,12 +172,18 @@ def stop_lab(lab: Lab) -> None:
 
 @pytest.fixture
 def lab_factory(tmp_path, request):
-    """``lab_factory(name, before=None)``: a server in a fresh course copy under tmp_path/name,
-    with its learner home at tmp_path/name/home; ``before(env)`` runs first (e.g. ``course login``)."""
+    """``lab_factory(name, before=None, role=None)``: a server in a fresh course copy under
+    tmp_path/name, with its learner home at tmp_path/name/home; ``role`` ("learner" or
+    "instructor") gives it that role's Jupyter config as ``course lab --<role>`` does;
+    ``before(env)`` runs first (e.g. ``course login``)."""
+    from grader.lab import lab_env
+
     started = request.node.labs = []  # read by the failure report below
 
-    def make(name: str, before=None) -> Lab:
+    def make(name: str, before=None, role: str | None = None) -> Lab:
         env = learner_env(tmp_path / name / "home")
+        if role is not None:
+            env.update(lab_env(role, {}))
         if before is not None:
             before(env)
         lab = start_lab(copy_course(tmp_path / name / "course"), tmp_path / name / "state", env)
@@ -265,6 +281,15 @@ class Notebook:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"timed out after {timeout / 1000:g} s waiting for {predicate}")
             self.page.wait_for_timeout(POLL_MS)
+
+    def menu_items(self, top: str) -> set[str]:
+        """The labels the menu ``top`` shows (an item whose plugin is off has no command: hidden)."""
+        self.page.locator(".lm-MenuBar-item", has_text=top).first.click()
+        labels = self.page.locator(".lm-Menu-content .lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel")
+        labels.first.wait_for()
+        shown = {t.strip() for t in labels.all_inner_texts()}
+        self.page.keyboard.press("Escape")
+        return shown
 
     def menu(self, top: str, item: str):
         self.page.locator(".lm-MenuBar-item", has_text=top).first.click()

@@ -60,10 +60,21 @@ def test_exercise_01_wrong_then_right_answer_through_the_ui(lab, notebook, snap)
     assert "total: 7 / 7 autograded points" in done.stdout, done.stdout
 
 
-def test_exercise_01_typed_in_weights_show_as_hard_coded_under_q2(lab, notebook, snap):
-    """Issue 18: the check under Q2 grades like the grader (re-runs with other class counts), so
-    typed-in weights are caught before submitting, and Run All reaches the total."""
+def test_in_the_learners_lab_typed_in_weights_show_as_hard_coded_and_no_instructor_tools(
+        lab_factory, notebook, snap):
+    """Issue 18: in the Lab ``course lab --learner`` starts, the learner opens ex01, types the
+    weights in by hand and runs all; the check under Q2 grades like the grader (re-runs with other
+    class counts), so it says they look hard-coded, and Run All reaches the total. That Lab has
+    no Formgrader menu, no Create Assignment panel and no Validate button (formgrader is 404)."""
+    lab = lab_factory("learner", role="learner")
     nb = notebook(lab, EXERCISE)
+    menu = nb.menu_items("Nbgrader")
+    assert "Assignment List" in menu  # fetching and submitting stay
+    assert not menu & {"Formgrader", "Course List", "Create assignment"}, menu
+    assert nb.page.locator("#nbgrader-create_assignemnt").count() == 0
+    assert nb.page.locator(".jp-Toolbar .validate-button").count() == 0
+    assert lab.status("formgrader") == 404 and lab.status("formgrader/api/assignments") == 404
+
     nb.type_into(Q1, RIGHT_Q1)
     nb.type_into(Q2, "w0 = 0.54\nw1 = 6.25")
     nb.type_into(Q3, RIGHT_Q3)
@@ -72,6 +83,8 @@ def test_exercise_01_typed_in_weights_show_as_hard_coded_under_q2(lab, notebook,
     assert all(p[1:-2].isdigit() for p in nb.prompts()), nb.prompts()
     under_q2 = nb.cell(Q2 + 2).locator(".jp-OutputArea-output").inner_text()
     assert "q2_rounded_weights: 0 / 2 points" in under_q2 and "hard-coded" in under_q2, under_q2
+    assert "Warning" not in under_q2, under_q2  # saved, then run: Q3 not run yet is no reason to warn
     total = nb.cell(Q3 + 4).locator(".jp-OutputArea-output").inner_text()
     assert "Total: 5 / 7 autograded points" in total and "To submit" in total, total
+    nb.cell(Q2 + 2).scroll_into_view_if_needed()
     snap("exercise01_check_hard_coded_weights")

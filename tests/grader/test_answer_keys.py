@@ -372,6 +372,14 @@ def test_ex02_simulation_judges_the_yield():
     assert broken.points == 0 and "cannot be simulated" in feedback(broken)
 
 
+def test_ex02_yield_verdict_is_the_same_whatever_the_draw():
+    """A self-check draws other fresh parameters than the grade (decisions, 18): a plan whose
+    simulated yield sits near a band's edge (a token seeded share) must get one verdict."""
+    token = lambda p, a: {"seeded_share": 0.02}  # noqa: E731
+    got = {grade(EX02, ex02_runs(token, seed=seed))["q5_simulated_yield"].points for seed in range(12)}
+    assert len(got) == 1, got
+
+
 # ---------------------------------------------------------------- ex03 ---------------------------
 
 def ex03_waves(p, tilt_strength=0.5, first=None):

@@ -79,6 +79,10 @@ def test_a_key_that_disagrees_with_its_declaration_is_named():
     assert any("not declared autograded: ['q3']" in p for p in problems), problems
     assert any("no grade function for the declared questions ['q2']" in p for p in problems)
     assert any("provides services [] but the assignment declares ['oracle']" in p for p in problems)
+    hidden = declared(Question("q1", 1, hidden_test=True), Question("q2", 1))
+    lines = {"q1": lambda runs: "on validation", "q2": lambda runs: "on validation"}
+    problems = key_problems(hidden, key_for({"q1": full, "q2": full}, on_validation=lines))
+    assert problems == ["demo: on_validation names questions not graded on a hidden test set: ['q2']"]
 
 
 def test_a_notebook_that_disagrees_with_its_declaration_is_named():

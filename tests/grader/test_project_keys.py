@@ -172,6 +172,26 @@ def test_naive_misses_targets(graded, aid):
     assert any("missed by" in f for f in v.feedback), v.feedback
 
 
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aid", PROJECTS)
+def test_check_lines_measure_the_validation_data(graded, aid):
+    """What `course check` shows for a hidden-test question (the key's on_validation): the
+    reference reaches its targets on validation too, the naive solution's main one misses."""
+    key = load_key(aid)
+    hidden = {q.grade_id for q in load_assignment(aid).questions if q.hidden_test}
+    assert set(key.on_validation) == hidden
+    for naive in (False, True):
+        run, _ = graded[aid, naive]
+        for gid, line in key.on_validation.items():
+            said = line([run])
+            assert said.startswith("on your validation data: ") and "target" in said, said
+            if not naive:
+                assert "missed" not in said, said
+        if naive:
+            assert "missed by" in key.on_validation[MAIN[aid]]([run]), aid
+
+
 @pytest.mark.slow
 def test_toxicity_process_checks(graded):
     run, _ = graded["project_toxicity", False]

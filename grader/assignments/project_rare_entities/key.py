@@ -58,13 +58,17 @@ def _scores(runs, index: int, part: str):
         return None, f"`{FUNC}` returned tags that are not IOB2 ({exc})."
 
 
+def _value(table, row: str, col: str = "f1") -> float:
+    return float(table.loc[row, col]) if row in table.index else 0.0
+
+
 def _metric(runs, points, row, col, target, floor, what, figure=False) -> Verdict:
     v = Verdict(0.0, points)
     table, msg = _scores(runs, 0, "test")
     if msg:
         v.feedback.append(msg)
         return v
-    value = float(table.loc[row, col]) if row in table.index else 0.0
+    value = _value(table, row, col)
     v.points = round(points * pc.credit(value, target, floor), 2)
     v.feedback.append(pc.target_line(what, value, target))
     if figure:
@@ -104,7 +108,7 @@ def _grade_process(runs, points) -> Verdict:
 
 def _grade_reported(runs, points) -> Verdict:
     table, msg = _scores(runs, 1, "validation")
-    measured = None if msg else (float(table.loc["DRUG", "f1"]) if "DRUG" in table.index else 0.0)
+    measured = None if msg else _value(table, "DRUG")
     return pc.reported_metrics_verdict(runs, points, "drug_f1", measured, ALIASES)
 
 
@@ -118,6 +122,14 @@ def _grade_overall(runs, points) -> Verdict:
                    "micro F1 over all entity types")
 
 
+def _on_validation(row: str, what: str, target: float):
+    """The line `course check` shows for a hidden-test question: the same F1 on validation."""
+    def line(runs) -> str:
+        table, msg = _scores(runs, 1, "validation")
+        return msg or pc.validation_line((what, _value(table, row), target))
+    return line
+
+
 KEY = AssignmentKey(
     answers=("train_sentences", "val_sentences", "reported_metrics"),
     parameter_sets=parameter_sets,
@@ -125,4 +137,7 @@ KEY = AssignmentKey(
     grade={"q1_drug_f1": _grade_drug, "q2_overall_f1": _grade_overall, "q3_process": _grade_process,
            "q4_reported_metrics": _grade_reported},
     constants={"DRUG_F1_NAMES": ["drug_f1", *ALIASES]},
+    on_validation={"q1_drug_f1": _on_validation("DRUG", "DRUG F1", TARGETS["drug_f1"]),
+                   "q2_overall_f1": _on_validation("micro", "micro F1 over all entity types",
+                                                   TARGETS["micro_f1"])},
 )

@@ -80,15 +80,19 @@ def _grade_macro(runs, points) -> Verdict:
     return v
 
 
+def _rare_recall(preds, part: str) -> float:
+    y = _parts()[part]["intent"].tolist()
+    rare = [i for i, t in enumerate(y) if t in RARE_INTENTS]
+    return sum(preds[i] == y[i] for i in rare) / len(rare)
+
+
 def _grade_rare(runs, points) -> Verdict:
     v = Verdict(0.0, points)
     preds, msg = _predictions(runs, 0, "test")
     if msg:
         v.feedback.append(msg)
         return v
-    y = _parts()["test"]["intent"].tolist()
-    rare = [i for i, t in enumerate(y) if t in RARE_INTENTS]
-    recall = sum(preds[i] == y[i] for i in rare) / len(rare)
+    recall = _rare_recall(preds, "test")
     v.points = round(points * pc.credit(recall, TARGETS["rare_recall"], FLOORS["rare_recall"]), 2)
     v.feedback.append(pc.target_line("recall over the rare intents", recall, TARGETS["rare_recall"]))
     report, _ = _report(preds)
@@ -132,11 +136,23 @@ def _grade_process(runs, points) -> Verdict:
     return v
 
 
+def _validation_macro_f1(preds) -> float:
+    y = _parts()["validation"]["intent"].tolist()
+    return macro_f1(y, list(preds), labels=sorted(set(y)))
+
+
 def _grade_reported(runs, points) -> Verdict:
     preds, msg = _predictions(runs, 1, "validation")
-    y = _parts()["validation"]["intent"].tolist()
-    measured = None if msg else macro_f1(y, list(preds), labels=sorted(set(y)))
+    measured = None if msg else _validation_macro_f1(preds)
     return pc.reported_metrics_verdict(runs, points, "macro_f1", measured, ALIASES)
+
+
+def _on_validation(what: str, measure, target: float):
+    """The line `course check` shows for a hidden-test question: ``measure`` on validation."""
+    def line(runs) -> str:
+        preds, msg = _predictions(runs, 1, "validation")
+        return msg or pc.validation_line((what, measure(preds), target))
+    return line
 
 
 KEY = AssignmentKey(
@@ -146,4 +162,10 @@ KEY = AssignmentKey(
     grade={"q1_macro_f1": _grade_macro, "q2_rare_recall": _grade_rare, "q3_process": _grade_process,
            "q4_reported_metrics": _grade_reported},
     constants={"MACRO_F1_NAMES": ["macro_f1", *ALIASES]},
+    on_validation={
+        "q1_macro_f1": _on_validation("macro F1", _validation_macro_f1, TARGETS["macro_f1"]),
+        "q2_rare_recall": _on_validation("recall over the rare intents",
+                                         lambda preds: _rare_recall(preds, "validation"),
+                                         TARGETS["rare_recall"]),
+    },
 )

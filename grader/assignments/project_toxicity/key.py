@@ -122,21 +122,45 @@ def _test_scores(runs):
     return pc.probe_result(runs[0], FUNC, 0, len(parts["test"]), "number")
 
 
+def _threshold_problem(runs) -> str | None:
+    threshold = runs[0].answers.get("threshold")
+    msg = answer_problem("threshold", threshold)
+    if msg is None and not is_number(threshold):
+        msg = f"`threshold` is {describe(threshold)}; make it a number."
+    return msg
+
+
+def _at_threshold(y, s, threshold: float) -> dict:
+    pred = s >= threshold
+    tp = int(np.sum(pred & (y == 1)))
+    return {"recall": tp / y.sum(), "precision": tp / pred.sum() if pred.any() else 0.0}
+
+
+def _targets_on_validation(runs) -> str:
+    """q2's measures on the validation set the grader's oracle served (`course check`)."""
+    if runs[0].oracle is None:
+        return "this run did not use the grader's labeling oracle (use `get_oracle()`)."
+    parts = _parts(graded_seed())
+    scores, msg = pc.probe_result(runs[0], FUNC, 1, len(parts["validation"]), "number")
+    msg = msg or _threshold_problem(runs)
+    if msg:
+        return msg
+    got = _at_threshold(parts["validation"]["label"].to_numpy(), np.asarray(scores, dtype=float),
+                        float(runs[0].answers["threshold"]))
+    return pc.validation_line(*[(m, got[m], TARGETS[m]) for m in TARGETS])
+
+
 def _grade_targets(runs, points) -> Verdict:
     v = Verdict(0.0, points)
     scores, msg = _test_scores(runs)
     threshold = runs[0].answers.get("threshold")
-    msg = msg or answer_problem("threshold", threshold)
-    if msg is None and not is_number(threshold):
-        msg = f"`threshold` is {describe(threshold)}; make it a number."
+    msg = msg or _threshold_problem(runs)
     if msg:
         v.feedback.append(msg)
         return v
     y = _parts(graded_seed())["test"]["label"].to_numpy()
     s = np.asarray(scores, dtype=float)
-    pred = s >= float(threshold)
-    tp = int(np.sum(pred & (y == 1)))
-    got = {"recall": tp / y.sum(), "precision": tp / pred.sum() if pred.any() else 0.0}
+    got = _at_threshold(y, s, float(threshold))
     share = min(pc.credit(got[m], TARGETS[m], FLOORS[m]) for m in TARGETS)
     v.points = round(points * share, 2)
     v.feedback += [pc.target_line(m, got[m], TARGETS[m]) for m in TARGETS]
@@ -193,4 +217,5 @@ KEY = AssignmentKey(
            "q4_reported_metrics": _grade_reported},
     services={"oracle": oracle_session},
     constants={"PR_AUC_NAMES": ["pr_auc", *ALIASES]},
+    on_validation={"q2_targets": _targets_on_validation},
 )
