@@ -397,7 +397,7 @@ def _guard_callee(callee, site):
 
 def _guard_arg(value, site):
     if _is_comparing(_SITES.get(site)):
-        return plain(value, "a value given to a comparing function")
+        return plain(value, "a value given to a comparing function", arithmetic=True)
     return value
 
 

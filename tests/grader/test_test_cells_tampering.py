@@ -1,0 +1,104 @@
+"""Issue 19.3: where nbgrader can be fooled, we are not.
+
+Each attack of :mod:`tamper_attacks` answers wrongly and adds a cheat. Real ``nbgrader
+autograde`` gives most of them points (asserted per attack); the sandboxed runner
+(:func:`grader.runner.launch` with ``job["tests"]``, test cells run by
+:mod:`grader.test_cells`) gives every one of them what an honest wrong answer earns, 0, and
+names the tampering where it was detected. An honest right answer keeps full marks.
+"""
+import secrets
+
+import pytest
+
+from grader import sandbox, test_cells
+from grader.extract import extraction_cell
+from grader.limits import Limits
+from grader.pipeline.read import parse
+from grader.runner import launch
+
+import nbgrader_course
+import tamper_attacks as A
+
+needs_sandbox = pytest.mark.skipif(sandbox.sandbox_problem() is not None,
+                                   reason=f"sandbox unavailable: {sandbox.sandbox_problem()}")
+LIMITS = Limits(cell_seconds=10, wall_seconds=120)
+HONEST = {"right": A.RIGHT, "wrong": A.WRONG}
+
+
+def run_all(answers: dict, tests=A.TESTS) -> dict:
+    """One sandboxed template, one fresh copy per answer: name -> that run's record."""
+    nonce = secrets.token_hex(8)
+    job = {"notebooks": [A.notebook(a, tests) for a in answers.values()], "nonce": nonce,
+           "expected": ["answer"], "tests": list(tests), "preimport": ["numpy"],
+           "extraction": extraction_cell((), {}, nonce, 5)}
+    result = parse(launch(job, LIMITS), 1 << 24)
+    return dict(zip(answers, result["runs"])), result["outputs"]
+
+
+def points(record: dict, tests=A.TESTS) -> dict:
+    """What each test cell earns the nbgrader way, from the runner's record."""
+    out = {}
+    for gid, (_, max_points) in tests.items():
+        c = record["cells"].get(gid)
+        ok = c and c["executed"] and not c["error"] and not c["tampered"]
+        out[gid] = test_cells.nbgrader_points(c["partial"], max_points) if ok else 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def runs():
+    if sandbox.sandbox_problem() is not None:
+        pytest.skip("sandbox unavailable")
+    records, outputs = run_all({**HONEST, **{k: v[0] for k, v in A.ATTACKS.items()}})
+    return records, outputs
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_honest_answers_keep_their_points(runs):
+    records, outputs = runs
+    assert points(records["right"]) == {"test_eq": 1, "test_close": 1, "test_abs": 1, "test_np": 1,
+                                        "test_partial": 2}
+    assert points(records["wrong"]) == dict.fromkeys(A.TESTS, 0)
+    assert not any(c.get("tampered") for r in (records["right"], records["wrong"])
+                   for c in r["cells"].values())
+    # the test cell's own output and its result, as nbgrader's notebook would show them
+    shown = [o["outputs"] for o in outputs]
+    assert {"output_type": "stream", "name": "stdout", "text": "ok\n"} in shown[2]
+    assert shown[-1][-1]["data"] == {"text/plain": "2"}
+    assert records["wrong"]["cells"]["test_partial"]["partial"] == 0
+
+
+@needs_sandbox
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(A.ATTACKS))
+def test_every_attack_earns_what_a_wrong_answer_earns(runs, name):
+    records, _ = runs
+    record = records[name]
+    assert record["error"] is None, record
+    assert sum(points(record).values()) == 0, record["cells"]
+    named = A.ATTACKS[name][2]
+    if named:
+        reasons = " ".join(c.get("tampered") or "" for c in record["cells"].values())
+        assert named in reasons, record["cells"]
+
+
+@needs_sandbox
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(A.ENDINGS))
+def test_ending_the_kernel_before_the_tests_earns_nothing(name):
+    records, _ = run_all({name: A.ENDINGS[name]})
+    assert sum(points(records[name]).values()) == 0, records[name]
+
+
+@pytest.mark.slow
+def test_nbgrader_itself_is_fooled(tmp_path):
+    """The same attacks through real ``nbgrader autograde``: those marked so get points for a
+    wrong answer (the honest wrong answer gets none, the right one full marks)."""
+    answers = {**HONEST, **{k.replace("_", "-"): v[0] for k, v in A.ATTACKS.items()}}
+    scores = nbgrader_course.autograde(tmp_path / "course", A.notebook(A.RIGHT), answers)
+    total = {k: sum(v for g, v in (s or {}).items() if g in A.TESTS) for k, s in scores.items()}
+    assert total["right"] == A.MAX_POINTS and total["wrong"] == 0
+    fooled = {k for k, v in A.ATTACKS.items() if v[1]}
+    assert {k for k in A.ATTACKS if total[k.replace("_", "-")] > 0} == fooled, total
+    assert len(fooled) >= 8
