@@ -15,12 +15,15 @@ nbgrader does, but a test cell (``job["tests"]``) is run here instead:
   display hook or exception hooks; a trace or profile function is cleared first. The value of
   the last expression (nbgrader's partial credit) is computed and shown by the executor itself:
   an ``execute_result`` that anything else displayed while the test ran is dropped and named;
-- **plain values**: every comparison operand, ``assert``/``if``/``while`` condition, boolean
-  operand and call argument in a test goes through :func:`plain` (a reference stored in the code
-  object's constants, not a name the student's code could rebind). A subclass of a builtin type
-  the student made (``class F(float)`` with its own ``__eq__``) is compared as its builtin value;
-  an object of a class the student's code defined that overrides comparison, truth or number
-  conversion (an "always equal" object) stops the test as tampering;
+- **plain values**: every comparison, arithmetic operation, and argument of a call to a comparing
+  library function (numpy, pandas, math, testing modules; ``all``, ``min``...) in a test goes
+  through a guard (stored in the code object's constants, not a name the student's code could
+  rebind). A subclass of a builtin type the student made (``class F(float)`` with its own
+  ``__eq__``) is compared as its builtin value; an object of a class the student's code defined
+  that overrides comparison or arithmetic (an "always equal" object), met with a value that is
+  not the student's, stops the test as tampering. Objects of the student's classes compared among
+  themselves (``Fraction(1, 2) + Fraction(1, 2) == Fraction(1, 1)``) are the student's answer and
+  are left alone, as are the truth values of the student's objects;
 - **tampering detected**: :class:`Snapshot` records, before the fork, ``sys.modules``, the
   builtins and the callables (functions with their code, classes with their methods) of the
   modules the tests import and of the modules this executor relies on. Before and after each test
@@ -64,15 +67,16 @@ _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement, no
 
 #: Placeholder constants in an instrumented test, replaced by the guard functions in the code
 #: objects themselves (no name the student's code could rebind).
-_GUARD_COMPARE, _GUARD_TRUTH = "__grader_guard_compare__", "__grader_guard_truth__"
+_GUARD_COMPARE = "__grader_guard_compare__"
 _GUARD_CALLEE, _GUARD_ARG = "__grader_guard_callee__", "__grader_guard_arg__"
 _GUARD_BINOP = "__grader_guard_binop__"
 #: Builtin types whose subclasses are compared as the builtin value.
 _BUILTIN_VALUES = (bool, int, float, complex, str, bytes, tuple, list, dict, set, frozenset)
-#: What a class overrides to decide a comparison, a truth value or a number for the test.
+#: What a class overrides to decide a comparison for the test. (Its truth value is not here: a
+#: student's object that is true is the student's answer, like returning True.)
 _DECIDING = frozenset({
-    "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__len__",
-    "__array_ufunc__", "__array_function__"})
+    "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__array_ufunc__",
+    "__array_function__"})
 #: What a class overrides to decide the result of arithmetic (``abs(x - expected) < tol``).
 _ARITHMETIC = frozenset({
     "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
@@ -103,7 +107,7 @@ class Compiled:
 
 
 class _Instrument(ast.NodeTransformer):
-    """Route every comparison, truth test and call argument of a test through the guards."""
+    """Route every comparison, arithmetic operation and call argument of a test through the guards."""
 
     def __init__(self):
         self.sites = 0
@@ -122,24 +126,6 @@ class _Instrument(ast.NodeTransformer):
         self.generic_visit(node)
         operands = ast.Tuple([node.left, node.right], ast.Load())
         return self._guard(_GUARD_BINOP, operands, ast.Constant(type(node.op).__name__))
-
-    def visit_Assert(self, node):
-        self.generic_visit(node)
-        node.test = self._guard(_GUARD_TRUTH, node.test)
-        return node
-
-    visit_If = visit_While = visit_IfExp = visit_Assert
-
-    def visit_BoolOp(self, node):
-        self.generic_visit(node)
-        node.values = [self._guard(_GUARD_TRUTH, v) for v in node.values]
-        return node
-
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
-        if isinstance(node.op, ast.Not):
-            node.operand = self._guard(_GUARD_TRUTH, node.operand)
-        return node
 
     def visit_Call(self, node):
         self.generic_visit(node)
@@ -347,17 +333,15 @@ def _student_class(cls) -> bool:
     return not all(_type(f) is str and f.startswith(snap.roots) for f in files)
 
 
-def _deciding(cls, truth: bool = False, arithmetic: bool = False) -> list[str]:
-    """Dunders that decide comparisons or truth values, defined by the student's classes in the
-    MRO of ``cls`` (a dataclass's generated ``__eq__`` compares its fields: not counted;
-    ``__len__`` counts only where a truth value is taken)."""
+def _deciding(cls, arithmetic: bool = False) -> list[str]:
+    """Dunders that decide comparisons (and with ``arithmetic``, arithmetic), defined by the
+    student's classes in the MRO of ``cls`` (a dataclass's generated ``__eq__`` compares its
+    fields, which are checked instead: not counted)."""
     found = []
     for base in _type_mro(cls):
         if not _student_class(base):
             continue
         for name in (_DECIDING | _ARITHMETIC if arithmetic else _DECIDING).intersection(_vars(base)):
-            if name == "__len__" and not truth:
-                continue
             if name == "__eq__" and _dataclass_eq(base):
                 continue
             found.append(f"{base.__qualname__}.{name}")
@@ -372,7 +356,7 @@ def _dataclass_eq(cls) -> bool:
 
 
 #: Callees that compare or test what they are given: numpy, pandas, math and testing libraries,
-#: and the builtins that compare or test truth.
+#: and the builtins that compare.
 _COMPARING_PACKAGES = frozenset({"numpy", "pandas", "math", "cmath", "operator", "statistics",
                                  "unittest", "pytest", "numbers", "scipy", "sklearn"})
 _COMPARING_BUILTINS = frozenset({"all", "any", "sorted", "min", "max", "bool", "filter", "sum"})
@@ -399,10 +383,6 @@ def _guard_arg(value, site):
     if _is_comparing(_SITES.get(site)):
         return plain(value, "a value given to a comparing function", arithmetic=True)
     return value
-
-
-def _guard_truth(value):
-    return plain(value, "a condition", truth=True)
 
 
 def _guard_compare(operands, ops):
@@ -439,13 +419,12 @@ _BINARY = {"Add": operator.add, "Sub": operator.sub, "Mult": operator.mul, "Div"
 
 
 def _guards() -> dict:
-    return {_GUARD_COMPARE: _guard_compare, _GUARD_TRUTH: _guard_truth,
-            _GUARD_CALLEE: _guard_callee, _GUARD_ARG: _guard_arg, _GUARD_BINOP: _guard_binop}
+    return {_GUARD_COMPARE: _guard_compare, _GUARD_CALLEE: _guard_callee, _GUARD_ARG: _guard_arg, _GUARD_BINOP: _guard_binop}
 
 
-def plain(value, where: str = "a value", truth: bool = False, _budget=None, arithmetic=False):
+def plain(value, where: str = "a value", arithmetic: bool = False, _budget=None):
     """``value`` as a test may use it: itself when no class the student made decides a
-    comparison or truth value about it; a student-made subclass of a builtin type that does, as
+    comparison (or arithmetic) about it; a student-made subclass of a builtin type that does, as
     its builtin value; otherwise :class:`TamperingFound` (recorded) is raised. Containers (and
     numpy object arrays) are looked into, up to :data:`MAX_ITEMS` items in all."""
     budget = _budget if _budget is not None else [MAX_ITEMS, 0]
@@ -456,32 +435,32 @@ def plain(value, where: str = "a value", truth: bool = False, _budget=None, arit
     budget[1] += 1
     try:
         if _student_class(cls):
-            deciding = _deciding(cls, truth, arithmetic)
+            deciding = _deciding(cls, arithmetic)
             if not deciding:
                 if _dataclass_fields(value):
                     for field in _dataclass_fields(value):
-                        plain(_getattr(value, field, None), where, False, budget)
+                        plain(_getattr(value, field, None), where, arithmetic, budget)
                 return value
             base = next((b for b in _type_mro(cls) if b in _BUILTIN_VALUES), None)
             if base is not None:
-                return plain(_as_builtin(value, base), where, truth, budget, arithmetic)
+                return plain(_as_builtin(value, base), where, arithmetic, budget)
             reason = (f"{where} in a test was an object of the class {cls.__qualname__} your code "
                       f"defined, which decides it itself ({', '.join(_sorted(deciding)[:3])})")
             _STATE["found"].append(reason)
             raise TamperingFound(reason)
         if cls in (list, tuple, set, frozenset):
             items = list(value)
-            converted = [plain(v, where, False, budget) for v in items]
+            converted = [plain(v, where, arithmetic, budget) for v in items]
             return cls(converted) if any(a is not b for a, b in zip(converted, items)) else value
         if cls is dict:
             items = list(value.items())
-            converted = [(plain(k, where, False, budget), plain(v, where, False, budget)) for k, v in items]
+            converted = [(plain(k, where, arithmetic, budget), plain(v, where, arithmetic, budget)) for k, v in items]
             changed = any(a[0] is not b[0] or a[1] is not b[1] for a, b in zip(converted, items))
             return dict(converted) if changed else value
         np = sys.modules.get("numpy")
         if np is not None and _isinstance(value, np.ndarray) and value.dtype.kind == "O":
             flat = value.ravel().tolist()[:_max(0, budget[0])]
-            converted = [plain(v, where, False, budget) for v in flat]
+            converted = [plain(v, where, arithmetic, budget) for v in flat]
             if any(a is not b for a, b in zip(converted, flat)):
                 out = np.empty(value.shape, dtype=object)
                 out.ravel()[:_len(converted)] = converted

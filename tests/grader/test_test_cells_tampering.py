@@ -102,3 +102,18 @@ def test_nbgrader_itself_is_fooled(tmp_path):
     fooled = {k for k, v in A.ATTACKS.items() if v[1]}
     assert {k for k in A.ATTACKS if total[k.replace("_", "-")] > 0} == fooled, total
     assert len(fooled) >= 8
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_honest_work_is_left_alone():
+    """Students' own classes, numpy, pandas, scikit-learn and matplotlib objects pass as in
+    plain Python; the partial-credit number is the test's."""
+    records, outputs = run_all({"honest": A.HONEST_ANSWER}, A.HONEST_TESTS)
+    record = records["honest"]
+    assert record["error"] is None, record
+    bad = {g: c for g, c in record["cells"].items() if c.get("error") or c.get("tampered")}
+    assert not bad, bad
+    assert points(record, A.HONEST_TESTS) == {**dict.fromkeys(A.HONEST_TESTS, 1), "t_partial": 1.0}
+    assert record["cells"]["t_try"]["partial"] is None  # True is not a number to nbgrader
+    assert {"output_type": "stream", "name": "stdout", "text": "all good\n"} in outputs[-2]["outputs"]
