@@ -117,3 +117,15 @@ def test_honest_work_is_left_alone():
     assert points(record, A.HONEST_TESTS) == {**dict.fromkeys(A.HONEST_TESTS, 1), "t_partial": 1.0}
     assert record["cells"]["t_try"]["partial"] is None  # True is not a number to nbgrader
     assert {"output_type": "stream", "name": "stdout", "text": "all good\n"} in outputs[-2]["outputs"]
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_a_forged_reply_for_a_test_is_refused():
+    """Student code that answers the template's test commands itself (taking them off the
+    command pipe) cannot sign the verdict: every test is named as tampered, 0 points."""
+    records, _ = run_all({"forged": A.FORGED_REPLY})
+    record = records["forged"]
+    assert sum(points(record).values()) == 0, record
+    assert all("did not come from the grader's test executor" in (record["cells"][g]["tampered"] or "")
+               for g in A.TESTS), record["cells"]
