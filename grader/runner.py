@@ -277,6 +277,7 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
     prepared = test_cells.Tests(nb, tests, _SNAPSHOT[0], _SHELL[0].transform_cell, key,
                                 _SHELL[0].user_ns) if tests else None
     verdicts: dict[int, dict] = {}  # code cell index -> a test cell's checked verdict
+    tampering: list = []  # what this run's tests found so far
     cmd_r, cmd_w = os.pipe()
     rep_r, rep_w = os.pipe()
     pid = os.fork()
@@ -335,7 +336,8 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
             count += 1
             outputs = reply["outputs"] if type(reply.get("outputs")) is list else []
             if "test" in command and not timed_out:
-                verdicts[index] = test_cells.record(reply.get("verdict"), reply.get("proof"), token, key)
+                verdicts[index] = test_cells.record(reply.get("verdict"), reply.get("proof"), token,
+                                                    key, tampering)
             if is_extraction:
                 outputs = [o for o in (_clean_output(o) for o in outputs[:MAX_OUTPUTS_PER_CELL]) if o]
                 try:
@@ -443,6 +445,11 @@ class _Copy:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
             streams = sys.stdout, sys.stderr  # the test executor's own, whatever a cell rebinds
+            if self.tests is not None:
+                # the executor keeps its own references; the student's code finds none by name
+                test_cells.hide()
+                _SNAPSHOT.clear()
+                globals().pop("test_cells", None)
             sys.stdin = open(os.devnull)
             while line := self.cmd.readline():
                 msg = json.loads(line)

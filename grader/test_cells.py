@@ -61,7 +61,12 @@ _isinstance, _issubclass, _getattr, _vars, _sorted = isinstance, issubclass, get
 _BaseException, _KeyboardInterrupt, _SyntaxError = BaseException, KeyboardInterrupt, SyntaxError
 _object_repr, _type_mro = object.__repr__, type.mro
 _settrace, _setprofile, _gettrace, _getprofile = sys.settrace, sys.setprofile, sys.gettrace, sys.getprofile
-_hmac_new, _sha256, _compare_digest, _dumps = hmac.new, hashlib.sha256, hmac.compare_digest, json.dumps
+_compare_digest, _dumps = hmac.compare_digest, json.dumps
+try:  # OpenSSL's HMAC itself: a C function, no Python-level part the student's code could patch
+    from _hashlib import hmac_digest as _hmac_digest
+except ImportError:  # pragma: no cover - Python built without OpenSSL
+    def _hmac_digest(key, msg, digest, _new=hmac.new, _sha256=hashlib.sha256):
+        return _new(key, msg, _sha256).digest()
 _Module, _Function, _Code = types.ModuleType, types.FunctionType, types.CodeType
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement, not a C type
 
@@ -277,7 +282,9 @@ class Snapshot:
         """What differs now from the snapshot, named."""
         found = []
         for name, module in self.modules.items():
-            if sys.modules.get(name, module) is not module:
+            # grader's own modules are hidden from the student's code (hide()): a fresh import
+            # of one is a copy the executor never uses
+            if sys.modules.get(name, module) is not module and not name.startswith("grader"):
                 found.append(f"the module {name} was replaced in sys.modules")
         now = _vars(builtins)
         for name, value in self.builtins.items():
@@ -510,7 +517,7 @@ class Executor:
         self.library_names = shell_ns_names  # name -> object the notebook's locked cells bound
 
     def sign(self, token: str, verdict: dict) -> str:
-        return _hmac_new(self.key, (token + _dumps(verdict, sort_keys=True)).encode(), _sha256).hexdigest()
+        return _hmac_digest(self.key, (token + _dumps(verdict, sort_keys=True)).encode(), "sha256").hex()
 
     def run(self, gid: str, user_ns: dict, sink, streams, initial_ns: dict = {}) -> dict:
         """Run test cell ``gid`` in ``user_ns``; return its verdict
@@ -662,7 +669,7 @@ def verify(key: bytes, token: str, verdict, proof) -> bool:
     """The template's check that a test's reply was made by the executor."""
     if _type(verdict) is not dict or _type(proof) is not str:
         return False
-    expected = _hmac_new(key, (token + _dumps(verdict, sort_keys=True)).encode(), _sha256).hexdigest()
+    expected = _hmac_digest(key, (token + _dumps(verdict, sort_keys=True)).encode(), "sha256").hex()
     return _compare_digest(expected, proof)
 
 
@@ -733,22 +740,49 @@ class Tests:
             library_bindings(user_ns, self.bound.get(gid, ()), self.executor.snapshot))
 
 
-def record(verdict, proof, token: str, key: bytes) -> dict:
-    """The template's record fields of a test cell from its reply (never trusted unproven)."""
+def record(verdict, proof, token: str, key: bytes, earlier: list) -> dict:
+    """The template's record fields of a test cell from its reply (never trusted unproven).
+
+    ``earlier`` holds the tampering found in this run so far: once found, every later test of the
+    run is tampered too (code that changed how one test runs may have learnt what signs later
+    replies)."""
     if not verify(key, token, verdict, proof) or set(verdict) != {"error", "partial", "tampered"}:
-        return {"partial": None, "error": None,
-                "tampered": "the reply for this test did not come from the grader's test executor"}
-    out = {"partial": verdict["partial"] if _type(verdict["partial"]) in (int, float) else None,
-           "tampered": verdict["tampered"][:500] if _type(verdict["tampered"]) is str else None,
-           "error": verdict["error"][:500] if _type(verdict["error"]) is str else None}
+        out = {"partial": None, "error": None,
+               "tampered": "the reply for this test did not come from the grader's test executor"}
+    else:
+        out = {"partial": verdict["partial"] if _type(verdict["partial"]) in (int, float) else None,
+               "tampered": verdict["tampered"][:500] if _type(verdict["tampered"]) is str else None,
+               "error": verdict["error"][:500] if _type(verdict["error"]) is str else None}
+    if out["tampered"]:
+        earlier.append(out["tampered"])
+    elif earlier:
+        out["tampered"] = f"(in an earlier test) {earlier[0]}"[:500]
     return out
 
 
-def audit(event: str, args):
+def hide():
+    """In a copy, before the student's first cell: this module is no longer found by name
+    (``sys.modules``, the ``grader`` package), so patching ``grader.test_cells`` patches a fresh
+    copy the executor never uses. The executor keeps its own references."""
+    sys.modules.pop(__name__, None)
+    package = sys.modules.get(__name__.rpartition(".")[0])
+    if package is not None and _getattr(package, "test_cells", None) is not None:
+        try:
+            delattr(package, "test_cells")
+        except AttributeError:
+            pass
+
+
+def audit(event: str, args, _type=type, _function=_Function, _getattr=getattr):
     """The template's audit hook: no code that runs later may add one of its own (an audit hook
-    runs inside every test, and cannot be removed)."""
+    runs inside every test, and cannot be removed), nor swap the code of the grader's own
+    functions."""
     if event == "sys.addaudithook":
         raise RuntimeError("adding audit hooks is not allowed while grading")
+    if (event == "object.__setattr__" and _type(args[0]) is _function and args[1] == "__code__"
+            and str(_getattr(args[0], "__module__", "")).startswith(("grader", "__main__"))
+            and _getattr(args[0].__code__, "co_filename", "").endswith(".py")):
+        raise RuntimeError("the grader's functions cannot be changed")
 
 
 def instructor_imports(nb: dict, tests) -> list[str]:

@@ -129,3 +129,18 @@ def test_a_forged_reply_for_a_test_is_refused():
     assert sum(points(record).values()) == 0, record
     assert all("did not come from the grader's test executor" in (record["cells"][g]["tampered"] or "")
                for g in A.TESTS), record["cells"]
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_the_executor_cannot_be_patched_by_name():
+    records, _ = run_all(A.ON_THE_EXECUTOR)
+    for name, record in records.items():
+        assert record["error"] is None, (name, record)
+        assert sum(points(record).values()) == 0, (name, record["cells"])
+    named = {n: " ".join(c.get("tampered") or "" for c in r["cells"].values()) for n, r in records.items()}
+    assert "the builtin abs was replaced" in named["patch_executor_module"]
+    assert "class Any your code defined" in named["swap_executor_code"]
+    # the audit hook was never added: nothing replaced numpy.isclose, the tests simply fail
+    assert records["audit_hook_patches_during_tests"]["cells"]["answer"]["error"] is None
+    assert not named["audit_hook_patches_during_tests"].strip()
