@@ -6,7 +6,10 @@ empty work directory, and sends it a *job* as JSON on stdin:
 
 ``{"notebooks": [nb, ...], "extraction": src, "nonce": str, "expected": [grade_id, ...],
 "preimport": [module, ...], "prereach": [name, ...], "limits": {...}}``, one already-parameterized
-notebook per parameter set.
+notebook per parameter set; optionally ``"tests": [grade_id, ...]``, nbgrader test cells, run by
+:mod:`grader.test_cells` outside the shell (compiled in the template before the fork), whose
+records add ``"partial"`` (the number the cell's result shows, or None) and ``"tampered"`` (None,
+or what the student's code changed that the test relies on).
 
 Inside, this module is a *template*: it loads once the modules the released exercise imports and
 the well-known libraries the submission imports (:mod:`grader.preimport`, which says why that
