@@ -56,12 +56,38 @@ def _timestamp(text):
         return None
 
 
-def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: dict) -> None:
+def late_penalties(config):
+    """``penalty(student, score, seconds_late)`` of the late-submission plugin nbgrader's config
+    names (``AssignLatePenalties.plugin_class``, ``LateSubmissionPlugin.penalty_method``)."""
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    pre = AssignLatePenalties(config=config)
+    pre.init_plugin()
+    return pre.plugin_inst.late_submission_penalty
+
+
+def _assign_late_penalties(db, submission, student_id: str, late) -> None:
+    """nbgrader's ``AssignLatePenalties`` per notebook, from the gradebook's (trusted) timestamp."""
+    db.flush()
+    db.expire(submission)
+    seconds = submission.total_seconds_late
+    for snb in submission.notebooks:
+        db.expire(snb)
+        snb.late_submission_penalty = None
+        if seconds > 0:
+            penalty = late(student_id, snb.score, seconds)
+            if penalty is not None:  # nbgrader keeps it within [0, the notebook's score]
+                snb.late_submission_penalty = min(max(float(penalty), 0.0), float(snb.score))
+
+
+def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: dict,
+                  late=None) -> None:
     """Write one student's autograde scores in a single transaction.
 
     Questions in ``record["questions"]`` get ``auto_score``; every other grade cell (written
     answers, manual questions) is left for manual grading. Manual scores already given are kept, and such
-    cells are flagged for review, as nbgrader does.
+    cells are flagged for review, as nbgrader does. ``late`` (:func:`late_penalties`), when given,
+    sets each notebook's late-submission penalty as nbgrader's ``AssignLatePenalties`` does.
     """
     db = gb.db
     try:
@@ -81,21 +107,34 @@ def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: di
                     db.add(snb)
                     db.add_all([Grade(cell=cell, notebook=snb) for cell in notebook.grade_cells])
                     db.add_all([Comment(cell=cell, notebook=snb) for cell in notebook.solution_cells])
+                    for cell in notebook.task_cells:  # graded and commented by hand
+                        db.add_all([Grade(cell=cell, notebook=snb), Comment(cell=cell, notebook=snb)])
         # What the submitted folder's timestamp.txt holds (the trusted submission time, see
         # grader.submission_times; None when there is none): nbgrader counts lateness from it, and
         # formgrader counts a submission as autograded only when the two are equal.
         submission.timestamp = _timestamp(record.get("timestamp"))
         db.flush()
         questions = record["questions"]
+        # nbgrader's rule for answers left as released: 0 points, no review, "No response."
+        unanswered = set(record.get("unanswered", ()))
         for snb in submission.notebooks:
+            if "no_response" in record:
+                for comment in snb.comments:
+                    comment.auto_comment = ("No response." if comment.cell.name in record["no_response"]
+                                            else None)
             for grade in snb.grades:
                 q = questions.get(grade.cell.name)
-                if q is None:
+                if q is None and grade.cell.name in unanswered:
+                    grade.auto_score = 0.0
+                    grade.needs_manual_grade = grade.manual_score is not None
+                elif q is None:
                     grade.auto_score = None
                     grade.needs_manual_grade = True
                 else:
                     grade.auto_score = float(q["points"])
                     grade.needs_manual_grade = grade.manual_score is not None
+        if late is not None:
+            _assign_late_penalties(db, submission, student_id, late)
         db.commit()
     except BaseException:
         db.rollback()
