@@ -6,11 +6,13 @@ autograde`` gives most of them points (asserted per attack); the sandboxed runne
 :mod:`grader.test_cells`) gives every one of them what an honest wrong answer earns, 0, and
 names the tampering where it was detected. An honest right answer keeps full marks.
 """
+import json
 import secrets
 
 import pytest
 
 from grader import sandbox, test_cells
+from grader.cli import main
 from grader.extract import extraction_cell
 from grader.limits import Limits
 from grader.pipeline.read import parse
@@ -91,17 +93,32 @@ def test_ending_the_kernel_before_the_tests_earns_nothing(name):
     assert sum(points(records[name]).values()) == 0, records[name]
 
 
+@needs_sandbox
 @pytest.mark.slow
-def test_nbgrader_itself_is_fooled(tmp_path):
-    """The same attacks through real ``nbgrader autograde``: those marked so get points for a
-    wrong answer (the honest wrong answer gets none, the right one full marks)."""
+def test_nbgrader_is_fooled_and_course_autograde_is_not(tmp_path, monkeypatch, capsys):
+    """The same submissions, in one nbgrader course, graded by real ``nbgrader autograde`` and
+    then by ``course autograde``: nbgrader gives points to the wrong answers marked so; ours
+    gives every attack 0, with "your code changed how the tests run" where it named one."""
     answers = {**HONEST, **{k.replace("_", "-"): v[0] for k, v in A.ATTACKS.items()}}
-    scores = nbgrader_course.autograde(tmp_path / "course", A.notebook(A.RIGHT), answers)
+    course = tmp_path / "course"
+    scores = nbgrader_course.autograde(course, A.notebook(A.RIGHT), answers)
     total = {k: sum(v for g, v in (s or {}).items() if g in A.TESTS) for k, s in scores.items()}
     assert total["right"] == A.MAX_POINTS and total["wrong"] == 0
     fooled = {k for k, v in A.ATTACKS.items() if v[1]}
     assert {k for k in A.ATTACKS if total[k.replace("_", "-")] > 0} == fooled, total
     assert len(fooled) >= 8
+
+    monkeypatch.chdir(course)
+    out = course / "ours.json"
+    assert main(["autograde", "ps1", "--workers", "2", "--json", str(out)]) == 0, capsys.readouterr()
+    ours = json.loads(out.read_text())
+    got = {k: sum(q["points"] for g, q in r["questions"].items() if g in A.TESTS) for k, r in ours.items()}
+    assert got["right"] == A.MAX_POINTS, ours["right"]
+    assert {k: v for k, v in got.items() if k != "right"} == dict.fromkeys(set(answers) - {"right"}, 0), got
+    for name, (_, _, named) in A.ATTACKS.items():
+        feedback = json.dumps(ours[name.replace("_", "-")])
+        assert ("your code changed how the tests run" in feedback) == bool(named), (name, feedback)
+        assert not named or named in feedback, (name, feedback)
 
 
 @needs_sandbox
