@@ -90,6 +90,9 @@ _ARITHMETIC = frozenset({
 #: Modules whose callables the executor (and nearly every test) relies on.
 _WATCHED = ("builtins", "math", "operator", "json", "json.encoder", "hmac", "numpy",
             "numpy.testing", "numpy.testing._private.utils", "pandas", "pandas.testing", "unittest")
+#: Builtins a notebook may shadow without deciding a test (``from rich import print``).
+_HARMLESS_SHADOWS = frozenset({"print", "input", "help", "display", "exit", "quit", "breakpoint",
+                               "copyright", "credits", "license"})
 #: How deep and how many items :func:`plain` looks into containers.
 MAX_DEPTH, MAX_ITEMS = 20, 100_000
 #: Tampering message prefix the judge shows.
@@ -584,7 +587,8 @@ class Executor:
             if bound is not _MISSING and value is not bound:
                 found.append(f"the name {name}, which the notebook's own cells bound to "
                              f"{_describe(bound)}, was rebound")
-            elif (name in self.snapshot.builtins and value is not self.snapshot.builtins[name]
+            elif (name in self.snapshot.builtins and name not in _HARMLESS_SHADOWS
+                  and value is not self.snapshot.builtins[name]
                   and _callable_like(value) and not _isinstance(value, type)):
                 found.append(f"the builtin {name} is shadowed in the notebook's namespace")
         return found

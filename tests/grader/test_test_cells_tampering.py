@@ -161,3 +161,21 @@ def test_the_executor_cannot_be_patched_by_name():
     # the audit hook was never added: nothing replaced numpy.isclose, the tests simply fail
     assert records["audit_hook_patches_during_tests"]["cells"]["answer"]["error"] is None
     assert not named["audit_hook_patches_during_tests"].strip()
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_a_test_that_runs_too_long_is_stopped_at_its_limit_and_the_next_runs():
+    tests = {"t_loop": ("while True:\n    pass", 1), "t_slow_answer": ("assert share(1, 3) == 0.25", 1),
+             "t_after": ("assert share(1, 1) == 0.5", 1)}
+    answer = ("import time\ndef share(a, b):\n    if b == 3:\n        time.sleep(60)\n    return a / (a + b)\n"
+              "print = lambda *a, **k: None\n")  # shadowing print decides no test
+    nonce = secrets.token_hex(8)
+    job = {"notebooks": [A.notebook(answer, tests)], "nonce": nonce, "expected": ["answer"],
+           "tests": list(tests), "extraction": extraction_cell((), {}, nonce, 5)}
+    record = parse(launch(job, Limits(cell_seconds=2, wall_seconds=60)), 1 << 24)["runs"][0]
+    cells = record["cells"]
+    assert cells["t_loop"]["error"].startswith("CellTimeoutError"), cells
+    assert cells["t_slow_answer"]["error"].startswith("CellTimeoutError"), cells
+    assert cells["t_after"] == {"executed": True, "error": None, "partial": None, "tampered": None,
+                                "stderr": None}, cells
