@@ -389,13 +389,21 @@ def _guard_callee(callee, site):
     return callee
 
 
+#: Types whose values need no look (no student code decides anything about them): the fast path.
+_FAST = frozenset({int, float, bool, complex, str, bytes, type(None), range, slice})
+
+
 def _guard_arg(value, site):
+    if _type(value) in _FAST:
+        return value
     if _is_comparing(_SITES.get(site)):
         return plain(value, "a value given to a comparing function", arithmetic=True)
     return value
 
 
 def _guard_compare(operands, ops):
+    if _len(ops) == 1 and _type(operands[0]) in _FAST and _type(operands[1]) in _FAST:
+        return _OPERATORS[ops[0]](operands[0], operands[1])
     student = [_student_class(_type(o)) for o in operands]
     if not all(student):  # objects of the student's classes compared among themselves are fine
         operands = tuple(plain(o, "a comparison") for o in operands)
@@ -417,6 +425,8 @@ _OPERATORS = {"Eq": operator.eq, "NotEq": operator.ne, "Lt": operator.lt, "LtE":
 
 
 def _guard_binop(operands, op):
+    if _type(operands[0]) in _FAST and _type(operands[1]) in _FAST:
+        return _BINARY[op](operands[0], operands[1])
     if not all(_student_class(_type(o)) for o in operands):
         operands = tuple(plain(o, "arithmetic", arithmetic=True) for o in operands)
     return _BINARY[op](*operands)
