@@ -89,7 +89,10 @@ _ARITHMETIC = frozenset({
     "__matmul__", "__rmatmul__", "__abs__", "__neg__", "__array_ufunc__", "__array_function__"})
 #: Modules whose callables the executor (and nearly every test) relies on.
 _WATCHED = ("builtins", "math", "operator", "json", "json.encoder", "hmac", "numpy",
-            "numpy.testing", "numpy.testing._private.utils", "pandas", "pandas.testing", "unittest")
+            "numpy.testing", "numpy.testing._private.utils", "numpy._core.numeric",
+            "numpy._core.fromnumeric", "numpy.core.numeric", "numpy.core.fromnumeric", "pandas",
+            "pandas.testing", "pandas._testing", "pandas._testing.asserters",
+            "pandas.core.dtypes.missing", "unittest", "unittest.case")
 #: Builtins a notebook may shadow without deciding a test (``from rich import print``).
 _HARMLESS_SHADOWS = frozenset({"print", "input", "help", "display", "exit", "quit", "breakpoint",
                                "copyright", "credits", "license"})
@@ -252,7 +255,7 @@ class Snapshot:
         self.modules = dict(sys.modules)
         self.builtins = dict(_vars(builtins))
         self.watched: dict[str, tuple] = {}
-        for name in (*_WATCHED, *modules):
+        for name in (*_WATCHED, *modules, *(m.split(".")[0] for m in modules)):
             self.watch(name)
         # where installed code lives (never the work directory the student's code can write)
         here = os.getcwd()
