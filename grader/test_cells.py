@@ -833,6 +833,18 @@ def record(verdict, proof, token: str, key: bytes, earlier: list) -> dict:
     return out
 
 
+def forget(job: dict, nb: dict):
+    """In a copy, before the student's first cell: empty this copy's job (every parameter set's
+    notebook, hidden tests included), which the template's frames below the student's code still
+    reference. The copy needs none of it: each cell comes over the pipe, the tests are compiled.
+    (The template's own job is another process's memory, untouched.)"""
+    for notebook in [*job.get("notebooks", ()), nb]:
+        for cell in notebook.get("cells", ()):
+            cell.clear()
+        notebook.clear()
+    job.clear()
+
+
 def hide():
     """In a copy, before the student's first cell: this module is no longer found by name
     (``sys.modules``, the ``grader`` package), so patching ``grader.test_cells`` patches a fresh
