@@ -658,9 +658,21 @@ class Executor:
                              f"{_describe(bound)}, was rebound")
             elif (name in self.snapshot.builtins and name not in _HARMLESS_SHADOWS
                   and value is not self.snapshot.builtins[name]
-                  and _callable_like(value) and not _isinstance(value, type)):
+                  and _callable_like(value) and not _isinstance(value, type)
+                  and not _library_namesake(name, value)):
                 found.append(f"the builtin {name} is shadowed in the notebook's namespace")
         return found
+
+
+#: Library functions that stand for a builtin under another name (``from numpy import *``).
+_ALIASES = {"abs": ("absolute",)}
+
+
+def _library_namesake(name: str, value) -> bool:
+    """A library's function of the builtin's name (numpy's ``sum``, ``round``, ``abs``), as
+    ``from numpy import *`` binds: the student's choice of library, not a made-up builtin."""
+    return (not _student_callable(value)
+            and _getattr(value, "__name__", None) in (name, *_ALIASES.get(name, ())))
 
 
 def library_bindings(user_ns: dict, names, snapshot: Snapshot) -> dict:
