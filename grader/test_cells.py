@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import dataclasses
 import hashlib
 import hmac
 import json
