@@ -39,7 +39,8 @@ from pathlib import Path
 from grader.contract import GradingConfigError, load_assignment, load_key, notebook_problems
 from grader.limits import Limits
 from grader.messages import describe, warn
-from grader.pipeline.record import atomic_write, commit, error_record, grader_failure, stored
+from grader.pipeline.record import (atomic_write, commit, error_record, grader_failure,
+                                    late_option, stored)
 from grader.runner import RunnerError
 from grader.sandbox import InfrastructureError, SandboxUnavailable, sandbox_problem
 from grader.student_text import printable, printable_name
@@ -413,7 +414,7 @@ def run_batch(assignment_id: str, found, make_task, max_points: dict, course_dir
             wanted.update({g: 0.0 for g in record.get("unanswered", ())})
             if valid_student_id(sid) and recorded.get(sid) != wanted:
                 try:
-                    gradebook.record_result(gb, assignment_id, sid, record, late=late)
+                    gradebook.record_result(gb, assignment_id, sid, record, **late_option(late))
                 except Exception as exc:  # noqa: BLE001 - the stored result stays the record
                     warn(f"{sid}: the stored result could not be written to the gradebook "
                           f"({describe(exc)}); the next run tries again")

@@ -118,13 +118,17 @@ def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: di
         # nbgrader's rule for answers left as released: 0 points, no review, "No response."
         unanswered = set(record.get("unanswered", ()))
         for snb in submission.notebooks:
+            def named(cell, within):  # noqa: B023 - a record may name a cell "<notebook>/<id>"
+                qualified = f"{snb.name}/{cell.name}"
+                return qualified if qualified in within else cell.name
+
             if "no_response" in record:
                 for comment in snb.comments:
-                    comment.auto_comment = ("No response." if comment.cell.name in record["no_response"]
-                                            else None)
+                    comment.auto_comment = ("No response." if named(comment.cell, record["no_response"])
+                                            in record["no_response"] else None)
             for grade in snb.grades:
-                q = questions.get(grade.cell.name)
-                if q is None and grade.cell.name in unanswered:
+                q = questions.get(named(grade.cell, questions))
+                if q is None and named(grade.cell, unanswered) in unanswered:
                     grade.auto_score = 0.0
                     grade.needs_manual_grade = grade.manual_score is not None
                 elif q is None:

@@ -45,6 +45,8 @@ class Plan:
     files: tuple[tuple[str, str], ...] = ()
     #: the assignment's checked ``parameters.yml`` (:mod:`grader.fresh_parameters`), or None
     fresh: dict | None = None
+    #: nbgrader's ``IgnorePattern.pattern`` when enabled: stderr text it matches does not count
+    ignore_stderr: str | None = None
 
 
 def test_cells(nb) -> dict[str, float]:
@@ -57,9 +59,25 @@ def test_cells(nb) -> dict[str, float]:
     return out
 
 
+def cell_names(notebooks: dict) -> dict[tuple[str, str], str]:
+    """(notebook, grade id) -> the cell's name in the result record: its grade id, or
+    ``<notebook>/<grade id>`` when several notebooks of the assignment use that id (nbgrader's
+    ids are unique per notebook only). The gradebook is written per notebook either way."""
+    from collections import Counter
+
+    ids = {name: [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                  if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")]
+           for name, nb in notebooks.items()}
+    count = Counter(g for gids in ids.values() for g in set(gids))
+    return {(name, g): g if count[g] == 1 else f"{name}/{g}" for name, gids in ids.items() for g in gids}
+
+
 def max_points(notebooks: dict) -> dict[str, float]:
-    """grade id -> points of every autograded test cell of the assignment's notebooks."""
-    return {gid: pts for nb in notebooks.values() for gid, pts in test_cells(nb).items()}
+    """Record name (:func:`cell_names`) -> points of every autograded test cell of the
+    assignment's notebooks."""
+    names = cell_names(notebooks)
+    return {names[name, gid]: pts for name, nb in notebooks.items()
+            for gid, pts in test_cells(nb).items()}
 
 
 def judge_test(gid: str, points: float, run, deleted=()) -> Verdict:
@@ -127,7 +145,22 @@ def unanswered(norm_nb) -> tuple[list[str], list[str]]:
     return zero, silent
 
 
-def _job(norm, notebooks: list, tests: list, call_seconds: float, files) -> dict:
+def ignored_stderr(config) -> str | None:
+    """nbgrader's ``IgnorePattern.pattern`` when the course enables it, else None."""
+    import re
+
+    section = config.get("IgnorePattern", {})
+    pattern = section.get("pattern") if section.get("enabled") else None
+    if not pattern:
+        return None
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"IgnorePattern.pattern {pattern!r} is not a regular expression: {exc}") from None
+    return pattern
+
+
+def _job(norm, notebooks: list, tests: list, call_seconds: float, files, ignore=None) -> dict:
     from grader import preimport
     from grader.extract import extraction_cell
     from grader.pipeline.parameterize import imports_in
@@ -135,6 +168,7 @@ def _job(norm, notebooks: list, tests: list, call_seconds: float, files) -> dict
     local = {Path(rel).parts[0].removesuffix(".py") for rel, _ in files}
     nonce = secrets.token_hex(16)
     return {"notebooks": notebooks, "nonce": nonce, "expected": norm.expected, "tests": tests,
+            "ignore_stderr": ignore,
             # a module among the assignment's own files is imported from the run's folder
             "preimport": [m for m in imports_in(norm.notebook) if m.split(".")[0] not in local],
             "prereach": preimport.plan(c.source for c in norm.notebook.cells if c.cell_type == "code"),
@@ -163,26 +197,30 @@ def grade(task, uid: int | None = None) -> dict:
         raise SandboxUnavailable(sandbox_problem())
     plan: Plan = task.nbgrader
     trusted = {name: nbformat.reads(text, as_version=4) for name, text in plan.notebooks}
-    points = max_points(trusted)
+    points, names = max_points(trusted), cell_names(trusted)
     if task.problem:
         return error_record(task.student_id, task.problem, points)
     limits: Limits = task.limits
     questions, cells, graded, errors, zero, silent, deleted = {}, {}, {}, [], [], [], []
     for name, ref in trusted.items():
         tests = test_cells(ref)
+
+        def named(gids):  # noqa: B023 - used within this iteration only
+            return [names[name, g] for g in gids]
+
         path = Path(plan.folder) / f"{name}.ipynb"
         try:
             if not (path.exists() or path.is_symlink()):
-                zero += [g for g, (_, manual) in _grade_cells(ref).items() if manual]
+                zero += named(g for g, (_, manual) in _grade_cells(ref).items() if manual)
                 raise SubmissionError(f"no {name}.ipynb was submitted")
             norm = normalize(read_notebook(path), ref)
         except SubmissionError as exc:
             if path.exists() or path.is_symlink():
                 errors.append(f"{name}.ipynb: {exc}")
-            questions.update({g: Verdict(0.0, p, [str(exc)]) for g, p in tests.items()})
+            questions.update({names[name, g]: Verdict(0.0, p, [str(exc)]) for g, p in tests.items()})
             continue
         params, notebooks = _runs(norm, plan.fresh, task.seed)
-        job = _job(norm, notebooks, list(tests), limits.call_seconds, plan.files)
+        job = _job(norm, notebooks, list(tests), limits.call_seconds, plan.files, plan.ignore_stderr)
         try:
             raw = execute.execute(job, limits, sandbox=task.sandbox, uid=uid, files=dict(plan.files))
             runs, outputs = read.read(raw, limits.output_kb * 1024, params, {}, (), norm.expected,
@@ -193,11 +231,11 @@ def grade(task, uid: int | None = None) -> dict:
         if runs[0].error and f"{name}.ipynb: {runs[0].error}" not in errors:
             errors.append(f"{name}.ipynb: {runs[0].error}")
         verdicts = judge(tests, runs, norm.deleted)
-        questions.update(verdicts)
-        cells.update(runs[0].cells)
-        deleted += norm.deleted
+        questions.update({names[name, g]: v for g, v in verdicts.items()})
+        cells.update({names.get((name, g), g): c for g, c in runs[0].cells.items()})
+        deleted += named(norm.deleted)
         z, s = unanswered(norm.notebook)
-        zero, silent = zero + z, silent + s
+        zero, silent = zero + named(z), silent + named(s)
         shown = {g: {"points": v.points, "max_points": v.max_points, "feedback": v.feedback}
                  for g, v in verdicts.items()}
         graded[name] = autograded_notebook(norm.notebook, outputs, shown)
@@ -274,6 +312,15 @@ __all__ = ["Plan", "TAMPERED", "grade", "judge", "judge_test", "max_points", "pl
            "test_cells", "unanswered"]
 
 
+def course_limits(config) -> Limits:
+    """Our default limits, with nbgrader's per-cell timeout (``Execute.timeout``) when the course
+    sets one (the whole notebook then gets at least four such cells' time)."""
+    timeout = config.get("Execute", {}).get("timeout")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        return Limits(cell_seconds=float(timeout), wall_seconds=max(Limits.wall_seconds, 4.0 * timeout))
+    return Limits()
+
+
 def discover(submissions: Path, assignment_id: str, names) -> list[tuple[str, Path | None, str | None]]:
     """``(student, folder or None, problem or None)`` for each ``<student>/<assignment>/`` in
     nbgrader's submitted folder (students who handed in other assignments only are left out)."""
@@ -332,7 +379,8 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
         tag_parameters(trusted, course.source_dir(assignment_id))
     points = max_points(trusted)
     notebooks = plan_notebooks(trusted)
-    limits = limits if limits is not None else Limits()
+    ignore = ignored_stderr(course.config)
+    limits = limits if limits is not None else course_limits(course.config)
     submissions = Path(submissions) if submissions is not None else course.submitted
 
     def make_task(sid, folder, problem):
@@ -343,7 +391,7 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
                 files = tuple((rel, str(p)) for rel, p in extra_files(course, assignment_id, folder).items())
             except (OSError, ValueError) as exc:
                 problem = f"the files beside the notebooks could not be copied: {exc}"
-        plan = Plan(notebooks, str(folder or ""), files, fresh)
+        plan = Plan(notebooks, str(folder or ""), files, fresh, ignore)
         return engine.Task(assignment_id, sid, str(path) if path else None, "", problem, limits,
                            secrets.randbits(63), sandbox=not unsafe_no_sandbox, nbgrader=plan)
 

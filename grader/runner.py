@@ -8,9 +8,10 @@ empty work directory, and sends it a *job* as JSON on stdin:
 "preimport": [module, ...], "prereach": [name, ...], "limits": {...}}``, one already-parameterized
 notebook per parameter set, and optionally ``"tests": [grade_id, ...]``: nbgrader test cells,
 run by :mod:`grader.test_cells` outside the shell (compiled in the template before the fork),
-whose records also say what their outputs show (:func:`outcome_of_test`) and, from the
-executor's signed verdict, ``"partial"`` (the number the cell's result is, or None) and
-``"tampered"`` (None, or what the student's code changed that the test relies on).
+whose records also say what their outputs show (:func:`outcome_of_test`; ``"ignore_stderr"``:
+a pattern of standard error text that does not count) and, from the executor's signed verdict,
+``"partial"`` (the number the cell's result is, or None) and ``"tampered"`` (None, or what the
+student's code changed that the test relies on).
 
 Inside, this module is a *template*: it loads once the modules the released exercise imports and
 the well-known libraries the submission imports (:mod:`grader.preimport`, which says why that
@@ -183,7 +184,7 @@ def _cell_error(cell) -> str | None:
 MAX_STDERR_CHARS = 300
 
 
-def outcome_of_test(outputs: list) -> dict:
+def outcome_of_test(outputs: list, ignore_stderr: str | None = None) -> dict:
     """What an nbgrader test cell's (cleaned) outputs say, read as nbgrader's ``determine_grade``
     reads them: outputs in order, the first error, stderr text or ``execute_result`` decides.
 
@@ -192,14 +193,19 @@ def outcome_of_test(outputs: list) -> dict:
     credit); ``"stderr"``, the start of what it wrote to standard error before any result (nbgrader
     gives no points for that), or None; ``"tampered"``, None here (a named reason when an executor
     finds that the student's code changed how the tests run). The grader judges these
-    (:mod:`grader.keyless`), never trusting them beyond their types.
+    (:mod:`grader.keyless`), never trusting them beyond their types. ``ignore_stderr``: the
+    course's ``IgnorePattern.pattern`` (when enabled); stderr text it matches is not counted.
     """
+    import re
+
     out = {"partial": None, "stderr": None, "tampered": None}
     for o in outputs:
         kind = o.get("output_type")
         if kind == "error":
             break
         if kind == "stream" and o.get("name") == "stderr":
+            if ignore_stderr and re.search(ignore_stderr, o.get("text", "")):
+                continue
             out["stderr"] = o.get("text", "")[:MAX_STDERR_CHARS]
             break
         if kind == "execute_result":
@@ -435,7 +441,7 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
             cells[gid] = {"executed": cell["execution_count"] is not None,
                           "error": limited.get(index) or _cell_error(cell)}
             if gid in tests:
-                cells[gid].update(outcome_of_test(cell["outputs"]))
+                cells[gid].update(outcome_of_test(cell["outputs"], job.get("ignore_stderr")))
                 cells[gid].update(_test_record(cells[gid], verdicts.get(index), limited.get(index)))
         if keep_outputs:
             outputs.append({"execution_count": cell["execution_count"], "outputs": cell["outputs"]})

@@ -1,7 +1,8 @@
 """``course feedback ASSIGNMENT``: per-student HTML feedback (public tests and verdicts only).
 
 The page is the student's autograded notebook (rebuilt from the released copy, so it holds only
-public tests; hidden checks live in the grader-side key and never enter a notebook) with a summary
+public tests; hidden checks live in the grader-side key and never enter a notebook; an nbgrader
+assignment's hidden tests are taken out of it, unlike nbgrader's own feedback) with a summary
 of points and feedback lines on top, and under each question the pictures the key drew for it
 (``feedback_artifacts/<assignment>/<student>/``), embedded so the page is a single file.
 Nothing the student wrote is active in the page (:mod:`grader.sanitize`). Written to
@@ -48,6 +49,24 @@ def summary_html(record: dict, artifacts=None) -> str:
     return "".join(parts)
 
 
+def hide_tests(nb, clear) -> None:
+    """Take hidden tests out of an autograded notebook's test cells (``clear``: nbgrader's
+    ``ClearHiddenTests``, with the course's delimiters), and the tracebacks that would quote
+    them; the error's name and message stay. Student cells are left alone."""
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        try:
+            removed = clear._remove_hidden_test_region(cell)
+        except RuntimeError:  # unmatched delimiters: show none of the cell
+            cell.source, removed = "# (hidden tests)", True
+        if removed:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    out["traceback"] = []
+
+
 def write_feedback(assignment_id: str, course_dir) -> list[Path]:
     import nbformat
     from nbconvert import HTMLExporter
@@ -56,10 +75,14 @@ def write_feedback(assignment_id: str, course_dir) -> list[Path]:
     from grader.contract import load_assignment
 
     course_dir = Path(course_dir)
+    hidden = None
     try:
         names = [notebook_id(load_assignment(assignment_id))]
     except ValueError:  # no key: an nbgrader assignment, every notebook that was autograded
-        names = None
+        from grader.nbgrader_course import load_course
+        from nbgrader.preprocessors import ClearHiddenTests
+
+        names, hidden = None, ClearHiddenTests(config=load_course(course_dir).config)
     store = results_dir(course_dir, assignment_id)
     if not store.is_dir():
         raise FileNotFoundError(f"no autograde results in {store}; run `course autograde` first")
@@ -74,6 +97,8 @@ def write_feedback(assignment_id: str, course_dir) -> list[Path]:
             graded = folder / f"{nb_id}.ipynb"
             nb = nbformat.read(graded, as_version=4) if graded.is_file() else nbformat.v4.new_notebook()
             clean_notebook(nb)  # autograde cleaned it already, unless an older version wrote it
+            if hidden is not None:
+                hide_tests(nb, hidden)
             if i == 0:  # the summary of the whole assignment, on its first notebook
                 artifacts = course_dir / "feedback_artifacts" / assignment_id / sid
                 nb.cells.insert(0, nbformat.v4.new_markdown_cell(html_block(summary_html(record, artifacts))))

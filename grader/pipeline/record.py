@@ -135,7 +135,7 @@ def commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path,
         del notebook, notebooks  # the main process keeps no executed notebook
         record = valid_unicode(record)
         atomic_write(store / f"{sid}.json", json.dumps(record, indent=1))
-        gradebook.record_result(gb, task.assignment_id, sid, record, late=late)
+        gradebook.record_result(gb, task.assignment_id, sid, record, **late_option(late))
         return record
     except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
         failure = (f"the grader could not store the result of {sid} ({describe(exc)}); "
@@ -149,6 +149,12 @@ def commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path,
         warn(f"{sid}: {failure}; storing that error failed too ({describe(exc)}), so {sid} is "
              "graded again on the next run")
     return error
+
+
+def late_option(late) -> dict:
+    """``record_result``'s keyword for nbgrader's late penalties, only when there are any (an
+    assignment with a key records its scores as before)."""
+    return {} if late is None else {"late": late}
 
 
 def atomic_write(path: Path, text: str):

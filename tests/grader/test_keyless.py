@@ -82,3 +82,36 @@ def test_reader_accepts_test_fields_only_on_test_cells():
 def test_reader_refuses_malformed_test_fields(bad):
     with pytest.raises(MalformedResult):
         runs(_raw(_cell(**bad)), [{}], {}, (), ["t"], tests=["t"])
+
+
+def test_course_timeout_becomes_the_cell_limit():
+    from traitlets.config import Config
+
+    from grader.keyless import course_limits
+    from grader.limits import Limits
+
+    config = Config()
+    assert course_limits(config) == Limits()
+    config.Execute.timeout = 5
+    assert (course_limits(config).cell_seconds, course_limits(config).wall_seconds) == (5.0, Limits.wall_seconds)
+
+
+def test_ignored_stderr_does_not_fail_a_test():
+    warning = {"output_type": "stream", "name": "stderr", "text": "UserWarning: slow\n"}
+    assert outcome_of_test([warning, _result("1")], "UserWarning")["partial"] == 1.0
+    assert outcome_of_test([warning], "DeprecationWarning")["stderr"] == "UserWarning: slow\n"
+
+
+def test_ignore_pattern_is_read_only_when_enabled():
+    from traitlets.config import Config
+
+    from grader.keyless import ignored_stderr
+
+    config = Config()
+    config.IgnorePattern.pattern = "Warning"
+    assert ignored_stderr(config) is None
+    config.IgnorePattern.enabled = True
+    assert ignored_stderr(config) == "Warning"
+    config.IgnorePattern.pattern = "("
+    with pytest.raises(ValueError, match="not a regular expression"):
+        ignored_stderr(config)

@@ -6,9 +6,9 @@ answers, a task, an image) plus two assignments of our own: ps2 (a data file rea
 path, a hidden test, a partial-credit test) and ps0 (one cell). Submissions are nbgrader's
 released copies, the source solutions, and edited ones.
 """
+import html
 import json
-import os
-import shutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -145,7 +145,11 @@ def course(tmp_path_factory):
     (root / "source" / "ps4").mkdir()
     nbformat.write(ps4_source(), root / "source" / "ps4" / "squares.ipynb")
     (root / "source" / "ps4" / "parameters.yml").write_text("runs: 2\nparameters:\n  n: [4, 50]\n")
-    for assignment in ("ps1", "ps2", "ps0", "ps3", "ps4"):
+    (root / "source" / "ps5").mkdir()  # two notebooks using the same grade id
+    for name, test, points in (("a", "assert True", 1), ("b", "assert False", 2)):
+        nb = _notebook([V4.new_code_cell(test, metadata=_meta("q", grade=True, points=points))])
+        nbformat.write(nb, root / "source" / "ps5" / f"{name}.ipynb")
+    for assignment in ("ps1", "ps2", "ps0", "ps3", "ps4", "ps5"):
         _nbgrader("generate_assignment", assignment, cwd=root)
 
     p1, p2 = (_released(root, "ps1", n) for n in ("problem1", "problem2"))
@@ -172,6 +176,7 @@ def course(tmp_path_factory):
     _submit(root, "partial", "ps2", {"analysis": _with(_with(r2, "answer_load", "def load():\n    return [0, 0, 0, 0]"),
                                                        "answer_total", "def total(xs):\n    return sum(xs) if len(xs) == 2 else -1")})
     _submit(root, "stub", "ps0", {"one": _released(root, "ps0", "one")})
+    _submit(root, "stub", "ps5", {n: _released(root, "ps5", n) for n in ("a", "b")})
     r4 = _released(root, "ps4", "squares")
     _submit(root, "general", "ps4", {"squares": _with(r4, "answer_square", "square = n ** 2")})
     _submit(root, "typed_in", "ps4", {"squares": _with(r4, "answer_square", "square = 9")})
@@ -275,6 +280,13 @@ def test_feedback_and_report_work_on_an_nbgrader_assignment(course, monkeypatch,
     pages = sorted((course / "feedback" / "good" / "ps1").glob("*.html"))
     assert [p.name for p in pages] == ["problem1.html", "problem2.html"]
     assert "Feedback: 3 / 3 points" in pages[0].read_text()
+    # hidden tests ran at grading (they are in the autograded notebook) but stay out of feedback
+    _grade(course, "ps2", monkeypatch, capsys)
+    assert "[3, 1, 4, 1]" in (course / "autograded" / "partial" / "ps2" / "analysis.ipynb").read_text()
+    assert main(["feedback", "ps2"]) == 0
+    page = (course / "feedback" / "partial" / "ps2" / "analysis.html").read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))  # as a reader sees it
+    assert "AssertionError" in text and "[3, 1, 4, 1]" not in text
     assert main(["report", "ps1"]) == 0
     report = (course / "reports" / "ps1" / "report.html").read_text()
     assert "correct_squares" in report and "part-a" in report
@@ -311,3 +323,13 @@ def test_fresh_parameter_values_from_yaml_catch_typed_in_answers(course, monkeyp
     typed = result["typed_in"]["questions"]["test_square"]
     assert typed["points"] == 0
     assert "fresh values" in typed["feedback"][0] and "passed with the notebook's own values" in typed["feedback"][0]
+
+
+def test_a_grade_id_in_two_notebooks_is_graded_per_notebook(course, monkeypatch, capsys):
+    from nbgrader.api import Gradebook
+
+    result = _grade(course, "ps5", monkeypatch, capsys)
+    assert _points(result, "stub") == {"a/q": 1.0, "b/q": 0.0}
+    with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
+        got = {nb.name: [g.auto_score for g in nb.grades] for nb in gb.find_submission("ps5", "stub").notebooks}
+    assert got == {"a": [1.0], "b": [0.0]}
