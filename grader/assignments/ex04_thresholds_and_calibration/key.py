@@ -6,7 +6,8 @@
   classic mistakes (``>`` for ``>=``, recall of the wrong class, ...) is named for it.
 - ``q2_threshold_on_test``: ``threshold`` chosen on the validation scores, and ``test_precision``
   / ``test_recall`` of that threshold on the test split, on every run (fresh data each). A
-  threshold tuned on the test split is named as such.
+  threshold tuned on the test split is named as such. The choice with lesson 07's safety margin
+  (at :func:`imbalance_kit.thresholds.recall_aim` of the target) earns the same.
 - ``q3_peeking``: ``peek_threshold``, ``peek_precision``, ``peek_recall``: what a threshold chosen
   on the test split would have reported; the feedback says what that report hides.
 - ``q4_calibrate``: the student's ``calibrate(fit_scores, fit_labels, scores)`` is called on sets
@@ -22,6 +23,8 @@ import numpy as np
 
 from ...contract import AssignmentKey
 from ...feedback_diagnose import answer_problem, call_problem, describe, is_number, when
+from imbalance_kit.thresholds import recall_aim
+
 from ...spec import Verdict
 from . import reference as R
 
@@ -216,7 +219,7 @@ def grade_threshold_function(runs, points) -> Verdict:
 def grade_threshold_on_test(runs, points) -> Verdict:
     v = Verdict(0.0, points)
     names = ("threshold", "test_precision", "test_recall")
-    threshold_ok, metrics_ok, notes = [], [], {}  # one note per part: the first run's
+    threshold_ok, metrics_ok, margins, notes = [], [], [], {}  # one note per part: the first run's
     for i, run in enumerate(runs):
         values, problem = _number_answers(run, names)
         if problem:
@@ -228,7 +231,13 @@ def grade_threshold_on_test(runs, points) -> Verdict:
         r = run.parameters["target_recall"]
         t_val = R.rule_reference(y_val, p_val, r)
         t_test = R.rule_reference(y_test, p_test, r)
-        threshold_ok.append(R.same_decisions(p_val, t, t_val))
+        # lesson 07's safety margin (choose at recall_aim on validation) is what the course
+        # recommends for deployment: it earns the same as the choice at the target itself
+        aim = recall_aim(r, int(np.sum(y_val)))
+        with_margin = not R.same_decisions(p_val, t, t_val) and R.same_decisions(
+            p_val, t, R.rule_reference(y_val, p_val, aim))
+        margins.append(with_margin)
+        threshold_ok.append(R.same_decisions(p_val, t, t_val) or with_margin)
         if not threshold_ok[-1]:
             mistake = _threshold_mistake(y_val, p_val, t, r)
             if R.same_decisions(p_test, t, t_test) and not R.same_decisions(p_test, t_val, t_test):
@@ -261,6 +270,13 @@ def grade_threshold_on_test(runs, points) -> Verdict:
         r = run.parameters["target_recall"]
         t = float(run.answers["threshold"])
         precision, recall = R.precision_recall(*data["test"], t)
+        if all(margins):
+            verdict = ("meets the target" if recall >= r else f"falls {_fmt(r - recall)} short of the "
+                       f"target {r:g} even with the margin (it misses in about one split in ten)")
+            v.feedback.append(f"Chosen on validation with lesson 07's safety margin (recall_aim) and "
+                              f"applied once to test: precision {_fmt(precision)}, recall "
+                              f"{_fmt(recall)}, which {verdict}.")
+            return v
         verdict = ("meets the target" if recall >= r else
                    f"falls {_fmt(r - recall)} short of the target {r:g}: a threshold chosen at the "
                    "floor on validation misses it on test about half the time, which is why "

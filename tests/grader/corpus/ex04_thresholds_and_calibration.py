@@ -32,6 +32,14 @@ FULL = {
             "test_precision = hits / flagged.sum()\n"
             "test_recall = hits / np.sum(y_test == 1)")}, None,
         "precision and recall by their definitions"),
+    "a threshold with the lesson's safety margin (recall_aim)": (
+        {"a2_threshold_on_test": (
+            "from imbalance_kit.thresholds import recall_aim\n"
+            "threshold = threshold_for_recall(y_val, p_val, recall_aim(target_recall, int(y_val.sum())))\n"
+            "flagged = p_test >= threshold\n"
+            "test_precision = np.sum(flagged & (y_test == 1)) / flagged.sum()\n"
+            "test_recall = np.sum(flagged & (y_test == 1)) / np.sum(y_test == 1)")}, None,
+        "lesson 07 chooses thresholds with a margin from section 3 on"),
     "prior-shift correction (lesson 07)": (
         {"a4_calibrate": (
             "def calibrate(fit_scores, fit_labels, scores):\n"
@@ -56,16 +64,6 @@ FULL = {
 }
 
 PARTIAL = {
-    "a threshold with the lesson's safety margin": (
-        {"a2_threshold_on_test": (
-            "from imbalance_kit.thresholds import recall_aim\n"
-            "threshold = threshold_for_recall(y_val, p_val, recall_aim(target_recall, int(y_val.sum())))\n"
-            "flagged = p_test >= threshold\n"
-            "test_precision = np.sum(flagged & (y_test == 1)) / flagged.sum()\n"
-            "test_recall = np.sum(flagged & (y_test == 1)) / np.sum(y_test == 1)")},
-        {"q2_threshold_on_test": 1.0},
-        "the question asks for the choice at target_recall itself (lesson 07's margin is for "
-        "deployment); its test numbers are right"),
     "temperature scaling": (
         {"a4_calibrate": (
             "def calibrate(fit_scores, fit_labels, scores):\n"
