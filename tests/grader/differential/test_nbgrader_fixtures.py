@@ -1,0 +1,61 @@
+"""`course autograde` gives nbgrader's per-cell scores on nbgrader's own autograde fixtures.
+
+One assignment per scenario of nbgrader's tests (tests/grader/fixtures/nbgrader_classes.py):
+changed and unchanged submissions, locked or grade cells edited, nbgrader's cheat attempts
+(which it already defends against), hidden tests, autotests, a timeout, an infinite loop, side
+effects, a file read by relative path, ``NBGRADER_EXECUTION``, and partial credit.
+"""
+import pytest
+
+import nbgrader_classes as nc
+
+pytestmark = pytest.mark.slow
+
+# Removed by the coordinator when i19-grade (keyless nbgrader assignments) is merged.
+needs_keyless_autograde = pytest.mark.skip(
+    reason="course autograde cannot grade keyless nbgrader assignments on this branch yet "
+           "(issue 19 item 1, branch i19-grade)")
+
+# (assignment, student) -> total score, as nbgrader's own tests of these files assert
+# (nbgrader/tests/apps/test_nbgrader_autograde.py), and for partial_credit, its rules.
+NBGRADER_TOTALS = {
+    ("changes", "unchanged"): 1, ("changes", "changed"): 2,
+    ("changes", "locked_cell_changed"): 1, ("changes", "grade_cell_changed"): 1,
+    ("changes", "cheat_attempt"): 1, ("changes", "cheat_attempt_alternative"): 1,
+    ("hidden_tests", "released"): 1.5,
+    ("autotest_hidden", "unchanged"): 0, ("autotest_hidden", "changed_wrong"): 0,
+    ("autotest_hidden", "changed_right"): 1,
+    ("autotest_multi", "unchanged"): 0, ("autotest_multi", "changed"): 3,
+    ("autotest_hashed", "unchanged"): 0, ("autotest_hashed", "changed"): 1,
+    ("timeout", "sleeps"): 0,
+    ("infinite_loop", "loops"): 0, ("side_effects", "writes"): 0,
+    ("relative_file", "with_file"): 10, ("relative_file", "without_file"): 10,
+    ("relative_file", "changed_file"): 10,
+    ("validating_envvar", "any"): 0,
+    ("partial_credit", "right"): 4, ("partial_credit", "two_of_three"): 2,
+    ("partial_credit", "loops_on_three"): 1, ("partial_credit", "stub"): 0,
+}
+
+
+def _totals(scores):
+    out = {}
+    for (aid, sid, _nb, _gid), v in scores.items():
+        out[(aid, sid)] = out.get((aid, sid), 0) + (v[0] or 0 if v else 0)
+    return out
+
+
+def test_nbgrader_grades_its_fixtures_as_its_tests_say(fixtures_class):
+    """The harness's anchor: every student of every scenario is graded, with nbgrader's totals."""
+    assert _totals(fixtures_class.nbgrader) == NBGRADER_TOTALS
+    # the manually graded answers of the changed submission wait for formgrader
+    assert fixtures_class.nbgrader[("changes", "changed", "p1", "baz")] == (None, 2.0, True)
+    # nbgrader's side effect lands next to its autograded copy, never in submitted/
+    course = fixtures_class.nbgrader_course
+    assert (course / "autograded" / "writes" / "side_effects" / "side-effect.txt").exists()
+    assert not (course / "submitted" / "writes" / "side_effects" / "side-effect.txt").exists()
+
+
+@needs_keyless_autograde
+def test_same_scores_as_nbgrader_cell_by_cell(fixtures_class):
+    diff = nc.score_diff(fixtures_class.nbgrader, fixtures_class.ours())
+    assert not diff, "scores differ from nbgrader's:\n" + "\n".join(diff)
