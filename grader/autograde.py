@@ -67,6 +67,8 @@ class Task:
     defaults_only: bool = False
     sandbox: bool = True
     artifacts_dir: str | None = None
+    #: set for an assignment without an answer key (:class:`grader.keyless.Plan`)
+    nbgrader: object = None
 
 
 def notebook_id(assignment) -> str:
@@ -104,6 +106,10 @@ def grade_submission(task: Task, uid: int | None = None) -> dict:
     slow key (ex03's simulations: ~1.6 s a submission against ~7 s of execution) on the one
     process that also commits. A remote worker would run ``execute`` alone (issue 12 decisions).
     """
+    if task.nbgrader is not None:
+        from grader import keyless
+
+        return keyless.grade(task, uid)
     from grader.pipeline import execute, parameterize, read, record
     from grader.pipeline.judge import judge
     from grader.pipeline.normalize import SubmissionError, normalize, read_notebook, read_released
@@ -331,8 +337,6 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
     crash, a limit, a broken file: grading them again would only spend the limits again) unless
     ``retry_errors``.
     """
-    from tqdm import tqdm
-
     from grader import gradebook
     from grader.pipeline.normalize import read_released
 
@@ -348,10 +352,39 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
         raise FileNotFoundError(f"released notebook {rel} not found; run `course release` first")
     # the released notebook matches the declaration (else GradingConfigError, before any work)
     max_points = _auto_points(read_released(str(rel)), assignment)
+
+    def make_task(sid, path, problem):
+        return Task(assignment_id, sid, str(path) if path else None, str(rel), problem,
+                    limits, secrets.randbits(63), sandbox=not unsafe_no_sandbox,
+                    artifacts_dir=str(course_dir / "feedback_artifacts" / assignment_id / sid))
+
+    return run_batch(assignment_id, discover(submissions, assignment_id, nb_id), make_task,
+                     max_points, course_dir, Path(submissions), course_dir / "autograded",
+                     gradebook.db_url_for(course_dir, db_url), context, workers=workers,
+                     force=force, retry_errors=retry_errors, json_path=json_path,
+                     progress=progress,
+                     prepare=lambda gb: gradebook.ensure_assignment(
+                         gb, assignment, {nb_id: read_released(str(rel))}),
+                     notebook_name=nb_id)
+
+
+def run_batch(assignment_id: str, found, make_task, max_points: dict, course_dir: Path,
+              submissions: Path, autograded: Path, url: str, context, *, workers=None,
+              force=False, retry_errors=False, json_path=None, progress=True, prepare=None,
+              notebook_name: str | None = None) -> dict:
+    """Grade the ``found`` submissions (``(student, path, problem)``) in parallel and commit each
+    (the batch part of :func:`autograde`, shared by keyless assignments).
+
+    ``make_task(student, path, problem)`` builds a :class:`Task`; ``prepare(gb)`` readies the
+    gradebook's assignment; autograded notebooks go to ``autograded/<student>/<assignment>/``.
+    """
+    from tqdm import tqdm
+
+    from grader import gradebook
+
     store = results_dir(course_dir, assignment_id)
-    url = gradebook.db_url_for(course_dir, db_url)
     records, tasks = {}, []
-    for sid, path, problem in discover(submissions, assignment_id, nb_id):
+    for sid, path, problem in found:
         if not valid_student_id(sid):  # reported, never stored: no file or gradebook row for it
             records[sid] = error_record(sid, problem, max_points)
             continue
@@ -359,17 +392,17 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
         if previous is not None and (previous["status"] == "graded" or not retry_errors):
             records[sid] = previous
             continue
-        tasks.append(Task(assignment_id, sid, str(path) if path else None, str(rel), problem,
-                          limits, secrets.randbits(63), sandbox=not unsafe_no_sandbox,
-                          artifacts_dir=str(course_dir / "feedback_artifacts" / assignment_id / sid)))
+        tasks.append(make_task(sid, path, problem))
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
     inbound = exchange_inbound(course_dir) if tasks else None
     with gradebook.Gradebook(url) as gb:
-        gradebook.ensure_assignment(gb, assignment, {nb_id: read_released(str(rel))})
+        if prepare is not None:
+            prepare(gb)
         # results stored by an interrupted run whose gradebook write did not happen
         recorded = gradebook.auto_scores(gb, assignment_id)
         for sid, record in records.items():
             wanted = {g: float(q["points"]) for g, q in record["questions"].items()}
+            wanted.update({g: 0.0 for g in record.get("unanswered", ())})
             if valid_student_id(sid) and recorded.get(sid) != wanted:
                 try:
                     gradebook.record_result(gb, assignment_id, sid, record)
@@ -400,8 +433,8 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
                     else:
                         record = outcome
                     del outcome
-                    notebook = course_dir / "autograded" / task.student_id / assignment_id / f"{nb_id}.ipynb"
-                    records[task.student_id] = commit(gb, task, record, Path(submissions), notebook,
+                    notebook = autograded / task.student_id / assignment_id / f"{notebook_name or 'notebook'}.ipynb"
+                    records[task.student_id] = commit(gb, task, record, submissions, notebook,
                                                        store, max_points, inbound)
                     bar.update()
             finally:

@@ -81,16 +81,27 @@ def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: di
                     db.add(snb)
                     db.add_all([Grade(cell=cell, notebook=snb) for cell in notebook.grade_cells])
                     db.add_all([Comment(cell=cell, notebook=snb) for cell in notebook.solution_cells])
+                    for cell in notebook.task_cells:  # graded and commented by hand
+                        db.add_all([Grade(cell=cell, notebook=snb), Comment(cell=cell, notebook=snb)])
         # What the submitted folder's timestamp.txt holds (the trusted submission time, see
         # grader.submission_times; None when there is none): nbgrader counts lateness from it, and
         # formgrader counts a submission as autograded only when the two are equal.
         submission.timestamp = _timestamp(record.get("timestamp"))
         db.flush()
         questions = record["questions"]
+        # nbgrader's rule for answers left as released: 0 points, no review, "No response."
+        unanswered = set(record.get("unanswered", ()))
         for snb in submission.notebooks:
+            if "no_response" in record:
+                for comment in snb.comments:
+                    comment.auto_comment = ("No response." if comment.cell.name in record["no_response"]
+                                            else None)
             for grade in snb.grades:
                 q = questions.get(grade.cell.name)
-                if q is None:
+                if q is None and grade.cell.name in unanswered:
+                    grade.auto_score = 0.0
+                    grade.needs_manual_grade = grade.manual_score is not None
+                elif q is None:
                     grade.auto_score = None
                     grade.needs_manual_grade = True
                 else:

@@ -6,7 +6,8 @@ empty work directory, and sends it a *job* as JSON on stdin:
 
 ``{"notebooks": [nb, ...], "extraction": src, "nonce": str, "expected": [grade_id, ...],
 "preimport": [module, ...], "prereach": [name, ...], "limits": {...}}``, one already-parameterized
-notebook per parameter set.
+notebook per parameter set, and optionally ``"tests": [grade_id, ...]``: nbgrader test cells,
+whose records also say what their outputs show (:func:`test_outcome`).
 
 Inside, this module is a *template*: it loads once the modules the released exercise imports and
 the well-known libraries the submission imports (:mod:`grader.preimport`, which says why that
@@ -172,6 +173,44 @@ def _cell_error(cell) -> str | None:
         if out.get("output_type") == "error":
             return f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"[:500]
     return None
+
+
+# ---------------------------------------------------------------- test cells (nbgrader's way)
+#: Characters of a test cell's standard error kept in its record.
+MAX_STDERR_CHARS = 300
+
+
+def test_outcome(outputs: list) -> dict:
+    """What an nbgrader test cell's (cleaned) outputs say, read as nbgrader's ``determine_grade``
+    reads them: outputs in order, the first error, stderr text or ``execute_result`` decides.
+
+    Returns the record fields a test cell adds to ``{"executed", "error"}``: ``"partial"``, the
+    number its ``execute_result`` (text/plain) shows, or None (no result, or not a number: full
+    credit); ``"stderr"``, the start of what it wrote to standard error before any result (nbgrader
+    gives no points for that), or None; ``"tampered"``, None here (a named reason when an executor
+    finds that the student's code changed how the tests run). The grader judges these
+    (:mod:`grader.keyless`), never trusting them beyond their types.
+    """
+    out = {"partial": None, "stderr": None, "tampered": None}
+    for o in outputs:
+        kind = o.get("output_type")
+        if kind == "error":
+            break
+        if kind == "stream" and o.get("name") == "stderr":
+            out["stderr"] = o.get("text", "")[:MAX_STDERR_CHARS]
+            break
+        if kind == "execute_result":
+            text = o.get("data", {}).get("text/plain", "")
+            try:
+                value = float(text)
+            except (TypeError, ValueError):
+                break  # not a number: nbgrader gives full credit
+            # JSON carries no nan/inf: nbgrader gives full credit for nan and -inf (not >= 0) and
+            # fails the cell for +inf (more than its points); the largest float does the same here
+            out["partial"] = (None if value != value or value == float("-inf")
+                              else min(value, sys.float_info.max))
+            break
+    return out
 
 
 def _payload(outputs: list, nonce: str):
@@ -376,9 +415,17 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
         if gid in job["expected"]:
             cells[gid] = {"executed": cell["execution_count"] is not None,
                           "error": limited.get(index) or _cell_error(cell)}
+            if gid in job.get("tests", ()):
+                cells[gid].update(test_outcome(cell["outputs"]))
         if keep_outputs:
             outputs.append({"execution_count": cell["execution_count"], "outputs": cell["outputs"]})
     return {"error": error, "cells": cells, "payload": payload, "payload_error": payload_error}, outputs
+
+
+def run_dir(i: int) -> str:
+    """The folder (in the work directory) where run ``i`` executes: files the grader staged there
+    before the sandbox started (an assignment's data) are beside its notebook."""
+    return f"run{i}"
 
 
 def _reap(pid: int, wait: float = 1.0):
@@ -597,7 +644,7 @@ def main() -> int:
             runs.append({"error": f"not run: re-run {i} skipped after an earlier failure",
                          "cells": {}, "payload": None, "payload_error": None})
             continue
-        record, outputs = run_notebook(nb, job, limits, deadline, f"run{i}", keep_outputs=(i == 0))
+        record, outputs = run_notebook(nb, job, limits, deadline, run_dir(i), keep_outputs=(i == 0))
         runs.append(record)
         if i == 0:
             first_outputs = outputs

@@ -1,18 +1,29 @@
-"""``course autograde ASSIGNMENT --submissions DIR``: grade a class into nbgrader's gradebook."""
+"""``course autograde ASSIGNMENT [--submissions DIR]``: grade a class into nbgrader's gradebook.
+
+An assignment with an answer key (this course's, ``grader/assignments/<id>/``, or the package
+``$IMBALANCE_LAB_ASSIGNMENTS`` names) is graded by its key. Any other is an nbgrader assignment
+graded the nbgrader way (:mod:`grader.keyless`) in the nbgrader course directory found as
+nbgrader finds it (here, or ``--course-dir``; its ``nbgrader_config.py``): submissions from its
+``submitted/``, the gradebook at its ``db_url``, autograded notebooks into its ``autograded/``.
+"""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 
 def register(sub):
     p = sub.add_parser("autograde", help="autograde every submission of an assignment")
     p.add_argument("assignment", help="assignment id, e.g. ex01_class_weights")
-    p.add_argument("--submissions", required=True, metavar="DIR",
-                   help="DIR/<student_id>/<notebook>.ipynb (nbgrader's submitted/ layout works too)")
-    p.add_argument("--course-dir", default=".", metavar="DIR",
-                   help="course directory holding exercises/ (default: current directory)")
+    p.add_argument("--submissions", default=None, metavar="DIR",
+                   help="DIR/<student_id>/<notebook>.ipynb or nbgrader's DIR/<student_id>/"
+                        "<assignment>/ (default: the course's submitted/)")
+    p.add_argument("--course-dir", default=None, metavar="DIR",
+                   help="course directory (default: the current directory; for an nbgrader "
+                        "course, as nbgrader_config.py there says)")
     p.add_argument("--db", default=None, metavar="URL",
-                   help="gradebook database URL (default: sqlite in COURSE_DIR/gradebook.db)")
+                   help="gradebook database URL (default: an assignment with a key: sqlite in "
+                        "COURSE_DIR/gradebook.db; any other: the nbgrader course's db_url)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="parallel worker processes (default: number of cores)")
     p.add_argument("--force", action="store_true", help="regrade students already graded")
@@ -30,6 +41,17 @@ def add_sandbox_flag(p):
                         "hidden tests and write the gradebook)")
 
 
+def has_key(assignment_id: str) -> bool:
+    """Whether ``assignment_id`` has an answer key (else it is graded the nbgrader way)."""
+    from grader.contract import load_assignment
+
+    try:
+        load_assignment(assignment_id)
+    except ValueError:
+        return False
+    return True
+
+
 def run(args) -> int:
     from grader.autograde import autograde, grade_table
     from grader.sandbox import InfrastructureError, SandboxUnavailable
@@ -37,11 +59,18 @@ def run(args) -> int:
     if args.workers is not None and args.workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
         return 2
+    options = dict(workers=args.workers, force=args.force, db_url=args.db, json_path=args.json,
+                   unsafe_no_sandbox=args.unsafe_no_sandbox, retry_errors=args.retry_errors)
     try:
-        records = autograde(args.assignment, args.submissions, course_dir=args.course_dir,
-                            workers=args.workers, force=args.force, db_url=args.db,
-                            json_path=args.json, unsafe_no_sandbox=args.unsafe_no_sandbox,
-                            retry_errors=args.retry_errors)
+        if has_key(args.assignment):
+            course_dir = args.course_dir or "."
+            submissions = args.submissions or str(Path(course_dir) / "submitted")
+            records = autograde(args.assignment, submissions, course_dir=course_dir, **options)
+        else:
+            from grader import keyless
+
+            records = keyless.autograde(args.assignment, course_dir=args.course_dir,
+                                        submissions=args.submissions, **options)
     except (ValueError, FileNotFoundError, SandboxUnavailable, InfrastructureError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.limits import Limits
-from grader.runner import launch
+from grader.runner import launch, run_dir
 from grader.sandbox import InfrastructureError
 
 
@@ -37,11 +37,44 @@ class KeyService:
         return list((self.report or {}).get("service", {}).get("notes", []))
 
 
+class Staged:
+    """Copies files into every run's folder of the work directory before the sandbox starts
+    (the sandbox copies the work directory in), then starts ``service``, if any.
+
+    ``files``: relative path -> host file, read without following symbolic links (an
+    assignment's data and images, the student's submitted files), so relative paths in the
+    notebook work as under ``nbgrader autograde``.
+    """
+
+    def __init__(self, files: dict, runs: int, service: KeyService | None = None):
+        self.files, self.runs, self.service = files, runs, service
+
+    def start(self, directory: Path, inside: str | None) -> dict:
+        import os
+        import shutil
+
+        for i in range(self.runs):
+            for rel, source in self.files.items():
+                dest = directory / run_dir(i) / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+                with os.fdopen(fd, "rb") as src, open(dest, "wb") as out:
+                    shutil.copyfileobj(src, out)
+        return self.service.start(directory, inside) if self.service else {}
+
+    def stop(self):
+        if self.service is not None:
+            self.service.stop()
+
+
 def execute(job: dict, limits: Limits, *, sandbox: bool = True, uid: int | None = None,
-            service: KeyService | None = None) -> bytes:
+            service: KeyService | None = None, files: dict | None = None) -> bytes:
     """:func:`grader.runner.launch`, started once more on another uid when it failed before the
     student's code ran (that uid may be the trouble: processes left on it, or a clash outside the
-    grader). Raises :class:`grader.runner.RunnerError` when the child failed as a whole."""
+    grader). Raises :class:`grader.runner.RunnerError` when the child failed as a whole.
+    ``files`` (relative path -> host file) are put beside each run's notebook (:class:`Staged`)."""
+    if files:
+        service = Staged(files, len(job["notebooks"]), service)
     try:
         return launch(job, limits, sandbox=sandbox, uid=uid, service=service)
     except InfrastructureError:

@@ -50,8 +50,13 @@ def preimports(path: str) -> tuple[str, ...]:
     """Modules the released notebook imports: the template imports them once per submission
     instead of once per parameter set (trusted source: the released copy; the submission's own
     imports are :func:`grader.preimport.plan`'s)."""
+    return imports_in(read_released(path))
+
+
+def imports_in(nb) -> tuple[str, ...]:
+    """Modules a trusted notebook's code cells import, in order, once each."""
     names = []
-    for cell in read_released(path).cells:
+    for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         try:

@@ -7,6 +7,8 @@ know (:func:`grader.extract.read_answers`). Anything else is a :class:`Malformed
 """
 from __future__ import annotations
 
+import math
+
 from grader.extract import MalformedResult, read_answers, read_probes, strict_loads
 from grader.runner import RunnerError
 from grader.spec import CallError, Missing, Run
@@ -26,15 +28,44 @@ def parse(raw: bytes, max_bytes: int) -> dict:
 
 
 def read(raw: bytes, max_bytes: int, params: list, probes: dict, answers, expected,
-         deleted=()) -> tuple[list[Run], object]:
+         deleted=(), tests=()) -> tuple[list[Run], object]:
     """``(runs, outputs)``: one :class:`Run` per parameter set, and the first run's (untrusted,
     cleaned again where the autograded notebook is built) cell outputs."""
     result = parse(raw, max_bytes)
-    return runs(result, params, probes, answers, expected, deleted), result.get("outputs")
+    return runs(result, params, probes, answers, expected, deleted, tests), result.get("outputs")
 
 
-def runs(result: dict, params: list, probes: dict, answers, expected, deleted=()) -> list[Run]:
-    """Turn the child's parsed result into :class:`Run` objects, strictly."""
+#: What an nbgrader test cell's record adds (:func:`grader.runner.test_outcome`): the number its
+#: result shows, the start of its standard error, a named tampering an executor found.
+TEST_FIELDS = {"partial": (int, float), "stderr": (str,), "tampered": (str,)}
+
+
+def _test_fields(gid: str, c: dict) -> dict:
+    """The test fields of a test cell's record, checked; {} when it has none (a cell that never
+    ran has only ``executed`` and ``error``)."""
+    extra = set(c) - {"executed", "error"}
+    if not extra:
+        return {}
+    if extra - set(TEST_FIELDS):
+        raise MalformedResult(f"malformed record for cell {gid!r}")
+    out = {}
+    for k, types in TEST_FIELDS.items():
+        v = c.get(k)
+        if v is not None and type(v) not in types:
+            raise MalformedResult(f"malformed {k} of cell {gid!r}")
+        if k == "partial" and v is not None:
+            try:
+                v = float(v)
+            except OverflowError:  # a huge int: more than any cell's points
+                v = math.inf
+        out[k] = v[:500] if type(v) is str else v
+    return out
+
+
+def runs(result: dict, params: list, probes: dict, answers, expected, deleted=(),
+         tests=()) -> list[Run]:
+    """Turn the child's parsed result into :class:`Run` objects, strictly. ``tests``: grade ids
+    of nbgrader test cells, whose records may carry :data:`TEST_FIELDS`."""
     records = result.get("runs")
     if type(records) is not list or len(records) != len(params):
         raise MalformedResult("wrong number of runs in the result")
@@ -50,11 +81,13 @@ def runs(result: dict, params: list, probes: dict, answers, expected, deleted=()
         if type(rec["cells"]) is not dict:
             raise MalformedResult("malformed cell records")
         for gid, c in rec["cells"].items():
-            if (gid not in cells or type(c) is not dict or set(c) != {"executed", "error"}
+            if (gid not in cells or type(c) is not dict or not {"executed", "error"} <= set(c)
+                    or (set(c) != {"executed", "error"} and gid not in tests)
                     or type(c["executed"]) is not bool
                     or not (c["error"] is None or type(c["error"]) is str)):
                 raise MalformedResult(f"malformed record for cell {gid!r}")
-            cells[gid] = {"executed": c["executed"], "error": c["error"] and c["error"][:500]}
+            cells[gid] = {"executed": c["executed"], "error": c["error"] and c["error"][:500],
+                          **_test_fields(gid, c)}
         error = (rec["error"] or rec["payload_error"] or None)
         if type(rec["payload"]) is dict:
             got_answers = read_answers(rec["payload"], answers)

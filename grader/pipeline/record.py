@@ -123,12 +123,15 @@ def commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path,
 
     sid = task.student_id
     notebook = record.pop("notebook", None)
+    notebooks = record.pop("notebooks", None) or {}  # name -> notebook (assignments without a key)
     try:
         if task.path is not None:
             record.update(submission_times(sid, task.assignment_id, Path(task.path), submissions, inbound))
         if notebook is not None:
             atomic_write(notebook_path, nbformat.writes(valid_unicode(notebook)))
-        del notebook  # the main process keeps no executed notebook
+        for name, nb in notebooks.items():
+            atomic_write(notebook_path.with_name(f"{name}.ipynb"), nbformat.writes(valid_unicode(nb)))
+        del notebook, notebooks  # the main process keeps no executed notebook
         record = valid_unicode(record)
         atomic_write(store / f"{sid}.json", json.dumps(record, indent=1))
         gradebook.record_result(gb, task.assignment_id, sid, record)
