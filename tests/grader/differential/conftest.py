@@ -17,12 +17,13 @@ class GradedClass:
     nbgrader: dict = field(default_factory=dict)   # cell_scores after `nbgrader autograde`
     workdir: Path | None = None
     nbgrader_course: Path | None = None            # the copy nbgrader graded
+    ours_course: Path | None = None                # the copy course autograde graded
     _ours: dict | None = None
 
     def ours(self) -> dict:
         """cell_scores after `course autograde ASSIGNMENT` in a copy of the course (run once)."""
         if self._ours is None:
-            course = nc.copy_course(self.course, self.workdir / "ours")
+            course = self.ours_course = nc.copy_course(self.course, self.workdir / "ours")
             for aid in self.assignments:
                 nc.run(["course", "autograde", aid], cwd=course)
             self._ours = nc.cell_scores(course, self.assignments)

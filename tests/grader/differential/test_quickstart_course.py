@@ -11,11 +11,6 @@ import nbgrader_classes as nc
 
 pytestmark = pytest.mark.slow
 
-# Removed by the coordinator when i19-grade (keyless nbgrader assignments) is merged.
-needs_keyless_autograde = pytest.mark.skip(
-    reason="course autograde cannot grade keyless nbgrader assignments on this branch yet "
-           "(issue 19 item 1, branch i19-grade)")
-
 AUTO = ["correct_squares", "squares_invalid_input", "correct_sum_of_squares",
         "sum_of_squares_uses_squares"]
 
@@ -46,7 +41,6 @@ def test_nbgrader_grades_the_class_as_its_docs_say(quickstart_class):
         assert sum(_auto(s, fool)) > sum(_auto(s, spec["twin"])), f"nbgrader no longer fooled by {fool}"
 
 
-@needs_keyless_autograde
 def test_same_scores_as_nbgrader_cell_by_cell(quickstart_class):
     ignore = {("ps1", fool) for fool in nc.QUICKSTART_FOOLS}
     diff = nc.score_diff(quickstart_class.nbgrader, quickstart_class.ours(), ignore=ignore)
