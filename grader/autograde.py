@@ -328,8 +328,13 @@ def check_sandbox(unsafe_no_sandbox: bool) -> None:
 def autograde(assignment_id: str, submissions, course_dir=".", workers: int | None = None,
               force: bool = False, db_url: str | None = None, json_path=None,
               limits: Limits | None = None, progress: bool = True,
-              unsafe_no_sandbox: bool = False, retry_errors: bool = False) -> dict:
+              unsafe_no_sandbox: bool = False, retry_errors: bool = False,
+              released_dir=None, autograded_dir=None) -> dict:
     """Grade every submission of ``assignment_id`` in ``submissions``; return student -> record.
+
+    The released notebook is ``<released_dir>/<assignment>/<notebook>.ipynb`` (default
+    ``<course_dir>/exercises``), autograded notebooks go to ``autograded_dir`` (default
+    ``<course_dir>/autograded``).
 
     Student code runs in the sandbox (:mod:`grader.sandbox`); when it cannot run, raises
     :class:`grader.sandbox.SandboxUnavailable` unless ``unsafe_no_sandbox``. Already graded
@@ -347,7 +352,8 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
     load_key(assignment_id)  # a key that disagrees with the declaration stops here, before any work
     limits = limits if limits is not None else Limits(**assignment.limits)
     nb_id = notebook_id(assignment)
-    rel = released_path(course_dir, assignment)
+    rel = (Path(released_dir) / assignment_id / f"{nb_id}.ipynb" if released_dir is not None
+           else released_path(course_dir, assignment))
     if not rel.is_file():
         raise FileNotFoundError(f"released notebook {rel} not found; run `course release` first")
     # the released notebook matches the declaration (else GradingConfigError, before any work)
@@ -359,7 +365,8 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
                     artifacts_dir=str(course_dir / "feedback_artifacts" / assignment_id / sid))
 
     return run_batch(assignment_id, discover(submissions, assignment_id, nb_id), make_task,
-                     max_points, course_dir, Path(submissions), course_dir / "autograded",
+                     max_points, course_dir, Path(submissions),
+                     Path(autograded_dir) if autograded_dir is not None else course_dir / "autograded",
                      gradebook.db_url_for(course_dir, db_url), context, workers=workers,
                      force=force, retry_errors=retry_errors, json_path=json_path,
                      progress=progress,
@@ -371,12 +378,13 @@ def autograde(assignment_id: str, submissions, course_dir=".", workers: int | No
 def run_batch(assignment_id: str, found, make_task, max_points: dict, course_dir: Path,
               submissions: Path, autograded: Path, url: str, context, *, workers=None,
               force=False, retry_errors=False, json_path=None, progress=True, prepare=None,
-              notebook_name: str | None = None) -> dict:
+              notebook_name: str | None = None, late=None) -> dict:
     """Grade the ``found`` submissions (``(student, path, problem)``) in parallel and commit each
     (the batch part of :func:`autograde`, shared by keyless assignments).
 
     ``make_task(student, path, problem)`` builds a :class:`Task`; ``prepare(gb)`` readies the
-    gradebook's assignment; autograded notebooks go to ``autograded/<student>/<assignment>/``.
+    gradebook's assignment; autograded notebooks go to ``autograded/<student>/<assignment>/``;
+    ``late``: the late-penalty function of :func:`grader.gradebook.record_result`.
     """
     from tqdm import tqdm
 
@@ -405,7 +413,7 @@ def run_batch(assignment_id: str, found, make_task, max_points: dict, course_dir
             wanted.update({g: 0.0 for g in record.get("unanswered", ())})
             if valid_student_id(sid) and recorded.get(sid) != wanted:
                 try:
-                    gradebook.record_result(gb, assignment_id, sid, record)
+                    gradebook.record_result(gb, assignment_id, sid, record, late=late)
                 except Exception as exc:  # noqa: BLE001 - the stored result stays the record
                     warn(f"{sid}: the stored result could not be written to the gradebook "
                           f"({describe(exc)}); the next run tries again")
@@ -435,7 +443,7 @@ def run_batch(assignment_id: str, found, make_task, max_points: dict, course_dir
                     del outcome
                     notebook = autograded / task.student_id / assignment_id / f"{notebook_name or 'notebook'}.ipynb"
                     records[task.student_id] = commit(gb, task, record, submissions, notebook,
-                                                       store, max_points, inbound)
+                                                       store, max_points, inbound, late)
                     bar.update()
             finally:
                 bar.close()

@@ -267,11 +267,44 @@ def notebook_problems(assignment: Assignment, name: str, nb) -> list[str]:
 PACKAGE_ENV = "IMBALANCE_LAB_ASSIGNMENTS"
 
 
+#: An instructor's course keeps its own keys in ``<course>/grader_keys/<assignment_id>/`` (this
+#: contract, one folder per assignment); ``course autograde`` run in that course sets this variable
+#: to the ``grader_keys`` folder, so grading workers find them under every start method too.
+COURSE_KEYS_ENV = "IMBALANCE_LAB_COURSE_KEYS"
+COURSE_KEYS_DIR = "grader_keys"
+#: The name the course's ``grader_keys`` package is imported under (never on sys.path).
+_COURSE_PACKAGE = "imbalance_lab_course_keys"
+
+
+def course_keys_package():
+    """The course's ``grader_keys`` package (``$IMBALANCE_LAB_COURSE_KEYS``), imported from its
+    folder under a name of its own; None when the variable is unset."""
+    import importlib.util
+    import sys
+
+    folder = os.environ.get(COURSE_KEYS_ENV)
+    if not folder:
+        return None
+    loaded = sys.modules.get(_COURSE_PACKAGE)
+    init = os.path.join(folder, "__init__.py")
+    if loaded is not None and getattr(loaded, "__file__", None) == init:
+        return loaded
+    if not os.path.isfile(init):
+        raise ValueError(f"${COURSE_KEYS_ENV}={folder!r} is not a package folder (no __init__.py)")
+    spec = importlib.util.spec_from_file_location(_COURSE_PACKAGE, init,
+                                                  submodule_search_locations=[folder])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[_COURSE_PACKAGE] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def _module(assignment_id: str):
-    """``grader.assignments.<id>``, else ``$IMBALANCE_LAB_ASSIGNMENTS.<id>``.
+    """``grader.assignments.<id>``, else ``$IMBALANCE_LAB_ASSIGNMENTS.<id>``, else the course's
+    own ``grader_keys/<id>`` (``$IMBALANCE_LAB_COURSE_KEYS``).
 
     Raises ValueError for an invalid id, a variable that names no importable package, or when
-    neither package has the assignment; one that imports something missing raises its own error.
+    no package has the assignment; one that imports something missing raises its own error.
     """
     if not isinstance(assignment_id, str) or not _ID.match(assignment_id):
         raise ValueError(f"invalid assignment id {assignment_id!r}")
@@ -283,6 +316,8 @@ def _module(assignment_id: str):
         except (ImportError, ValueError, TypeError) as exc:
             raise ValueError(f"${PACKAGE_ENV}={extra!r} names no importable package ({exc})") from None
         module = _import_if_present(f"{extra}.{assignment_id}")
+    if module is None and course_keys_package() is not None:
+        module = _import_if_present(f"{_COURSE_PACKAGE}.{assignment_id}")
     if module is None:
         raise ValueError(f"no assignment {assignment_id!r} (no folder grader/assignments/"
                          f"{assignment_id}/)")

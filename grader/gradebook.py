@@ -56,12 +56,38 @@ def _timestamp(text):
         return None
 
 
-def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: dict) -> None:
+def late_penalties(config):
+    """``penalty(student, score, seconds_late)`` of the late-submission plugin nbgrader's config
+    names (``AssignLatePenalties.plugin_class``, ``LateSubmissionPlugin.penalty_method``)."""
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    pre = AssignLatePenalties(config=config)
+    pre.init_plugin()
+    return pre.plugin_inst.late_submission_penalty
+
+
+def _assign_late_penalties(db, submission, student_id: str, late) -> None:
+    """nbgrader's ``AssignLatePenalties`` per notebook, from the gradebook's (trusted) timestamp."""
+    db.flush()
+    db.expire(submission)
+    seconds = submission.total_seconds_late
+    for snb in submission.notebooks:
+        db.expire(snb)
+        snb.late_submission_penalty = None
+        if seconds > 0:
+            penalty = late(student_id, snb.score, seconds)
+            if penalty is not None:  # nbgrader keeps it within [0, the notebook's score]
+                snb.late_submission_penalty = min(max(float(penalty), 0.0), float(snb.score))
+
+
+def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: dict,
+                  late=None) -> None:
     """Write one student's autograde scores in a single transaction.
 
     Questions in ``record["questions"]`` get ``auto_score``; every other grade cell (written
     answers, manual questions) is left for manual grading. Manual scores already given are kept, and such
-    cells are flagged for review, as nbgrader does.
+    cells are flagged for review, as nbgrader does. ``late`` (:func:`late_penalties`), when given,
+    sets each notebook's late-submission penalty as nbgrader's ``AssignLatePenalties`` does.
     """
     db = gb.db
     try:
@@ -107,6 +133,8 @@ def record_result(gb: Gradebook, assignment_id: str, student_id: str, record: di
                 else:
                     grade.auto_score = float(q["points"])
                     grade.needs_manual_grade = grade.manual_score is not None
+        if late is not None:
+            _assign_late_penalties(db, submission, student_id, late)
         db.commit()
     except BaseException:
         db.rollback()

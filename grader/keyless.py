@@ -8,7 +8,7 @@ as nbgrader does). Per student, each notebook is rebuilt on the trusted copy fro
 (:func:`grader.nbgrader_course.trusted_notebooks`: locked and test cells, hidden tests included,
 come back as ``generate_assignment`` saved them) and run in a sandbox of its own, with the
 assignment's files beside it. The pass/fail of a test comes from its cell record
-(:func:`grader.runner.test_outcome`), judged here, in the grader's process.
+(:func:`grader.runner.outcome_of_test`), judged here, in the grader's process.
 
 Run-record contract for test cells (``job["tests"]`` lists their grade ids): ``cells[grade_id]``
 holds ``executed`` (bool), ``error`` (str or None), ``partial`` (the number the cell's result
@@ -36,12 +36,15 @@ class Plan:
 
     ``notebooks``: (name, trusted notebook as JSON) per notebook of the assignment;
     ``folder``: the student's submitted folder; ``files``: (relative path, host file) put beside
-    the notebooks (:func:`grader.nbgrader_course.extra_files`).
+    the notebooks (:func:`grader.nbgrader_course.extra_files`); ``fresh``: value ranges for the
+    notebooks' locked ``parameters`` cells, drawn anew for each student.
     """
 
     notebooks: tuple[tuple[str, str], ...]
     folder: str
     files: tuple[tuple[str, str], ...] = ()
+    #: the assignment's checked ``parameters.yml`` (:mod:`grader.fresh_parameters`), or None
+    fresh: dict | None = None
 
 
 def test_cells(nb) -> dict[str, float]:
@@ -178,8 +181,8 @@ def grade(task, uid: int | None = None) -> dict:
                 errors.append(f"{name}.ipynb: {exc}")
             questions.update({g: Verdict(0.0, p, [str(exc)]) for g, p in tests.items()})
             continue
-        job = _job(norm, [norm.notebook], list(tests), limits.call_seconds, plan.files)
-        params = [{}]
+        params, notebooks = _runs(norm, plan.fresh, task.seed)
+        job = _job(norm, notebooks, list(tests), limits.call_seconds, plan.files)
         try:
             raw = execute.execute(job, limits, sandbox=task.sandbox, uid=uid, files=dict(plan.files))
             runs, outputs = read.read(raw, limits.output_kb * 1024, params, {}, (), norm.expected,
@@ -212,6 +215,48 @@ def grade(task, uid: int | None = None) -> dict:
     return record
 
 
+def _runs(norm, fresh: dict | None, seed: int) -> tuple[list[dict], list]:
+    """``(parameter sets, notebooks)``: the notebook as submitted (its own values, ``{}``), then
+    one copy per fresh draw when it has a ``parameters`` cell and the assignment declares ranges."""
+    import copy
+
+    from grader import fresh_parameters
+
+    tagged = any("parameters" in c.metadata.get("tags", []) for c in norm.notebook.cells)
+    if not fresh or not tagged:
+        return [{}], [norm.notebook]
+    from papermill.parameterize import parameterize_notebook
+
+    sets = fresh_parameters.draw(fresh, seed)
+    return [{}, *sets], [norm.notebook, *(parameterize_notebook(
+        copy.deepcopy(norm.notebook), p, kernel_name="python3", language="python") for p in sets)]
+
+
+def tag_parameters(trusted: dict, source_folder: Path) -> None:
+    """Tag each trusted notebook's parameters cell as its source notebook tags it. The cell must
+    be locked (nbgrader saved it, the student cannot change it); else
+    :class:`grader.fresh_parameters.ParameterSpecError`."""
+    import nbformat
+
+    from grader.fresh_parameters import ParameterSpecError
+
+    for name, nb in trusted.items():
+        path = source_folder / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        source = nbformat.read(path, as_version=4)
+        cell = next((c for c in source.cells if "parameters" in c.metadata.get("tags", [])), None)
+        if cell is None:
+            continue
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        target = next((c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == gid), None)
+        if gid is None or target is None or not target.metadata["nbgrader"].get("locked"):
+            raise ParameterSpecError(f"{name}.ipynb: make its parameters cell read-only (nbgrader "
+                                     "'Read-only') and run generate_assignment, so that fresh values "
+                                     "can replace values the student cannot change")
+        target.metadata["tags"] = ["parameters"]
+
+
 def _grade_cells(nb) -> dict[str, tuple[float, bool]]:
     from grader.contract import graded_cells
 
@@ -227,6 +272,15 @@ def plan_notebooks(trusted: dict) -> tuple[tuple[str, str], ...]:
 
 __all__ = ["Plan", "TAMPERED", "grade", "judge", "judge_test", "max_points", "plan_notebooks",
            "test_cells", "unanswered"]
+
+
+def course_limits(config) -> Limits:
+    """Our default limits, with nbgrader's per-cell timeout (``Execute.timeout``) when the course
+    sets one (the whole notebook then gets at least four such cells' time)."""
+    timeout = config.get("Execute", {}).get("timeout")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        return Limits(cell_seconds=float(timeout), wall_seconds=max(Limits.wall_seconds, 4.0 * timeout))
+    return Limits()
 
 
 def discover(submissions: Path, assignment_id: str, names) -> list[tuple[str, Path | None, str | None]]:
@@ -272,7 +326,8 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
     import secrets
 
     from grader import autograde as engine
-    from grader.gradebook import Gradebook
+    from grader import fresh_parameters
+    from grader.gradebook import Gradebook, late_penalties
     from grader.nbgrader_course import extra_files, load_course, trusted_notebooks
 
     engine.check_sandbox(unsafe_no_sandbox)
@@ -281,9 +336,12 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
     url = db_url or course.db_url
     with Gradebook(url) as gb:
         trusted = trusted_notebooks(gb, assignment_id)
+    fresh = fresh_parameters.load(course.source_dir(assignment_id))
+    if fresh is not None:
+        tag_parameters(trusted, course.source_dir(assignment_id))
     points = max_points(trusted)
     notebooks = plan_notebooks(trusted)
-    limits = limits if limits is not None else Limits()
+    limits = limits if limits is not None else course_limits(course.config)
     submissions = Path(submissions) if submissions is not None else course.submitted
 
     def make_task(sid, folder, problem):
@@ -294,11 +352,12 @@ def autograde(assignment_id: str, course_dir=None, submissions=None, workers: in
                 files = tuple((rel, str(p)) for rel, p in extra_files(course, assignment_id, folder).items())
             except (OSError, ValueError) as exc:
                 problem = f"the files beside the notebooks could not be copied: {exc}"
-        plan = Plan(notebooks, str(folder or ""), files)
+        plan = Plan(notebooks, str(folder or ""), files, fresh)
         return engine.Task(assignment_id, sid, str(path) if path else None, "", problem, limits,
                            secrets.randbits(63), sandbox=not unsafe_no_sandbox, nbgrader=plan)
 
     return engine.run_batch(assignment_id, discover(submissions, assignment_id, list(trusted)),
                             make_task, points, course.root, submissions, course.autograded, url,
                             context, workers=workers, force=force, retry_errors=retry_errors,
-                            json_path=json_path, progress=progress)
+                            json_path=json_path, progress=progress,
+                            late=late_penalties(course.config))

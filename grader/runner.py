@@ -7,7 +7,7 @@ empty work directory, and sends it a *job* as JSON on stdin:
 ``{"notebooks": [nb, ...], "extraction": src, "nonce": str, "expected": [grade_id, ...],
 "preimport": [module, ...], "prereach": [name, ...], "limits": {...}}``, one already-parameterized
 notebook per parameter set, and optionally ``"tests": [grade_id, ...]``: nbgrader test cells,
-whose records also say what their outputs show (:func:`test_outcome`).
+whose records also say what their outputs show (:func:`outcome_of_test`).
 
 Inside, this module is a *template*: it loads once the modules the released exercise imports and
 the well-known libraries the submission imports (:mod:`grader.preimport`, which says why that
@@ -180,7 +180,7 @@ def _cell_error(cell) -> str | None:
 MAX_STDERR_CHARS = 300
 
 
-def test_outcome(outputs: list) -> dict:
+def outcome_of_test(outputs: list) -> dict:
     """What an nbgrader test cell's (cleaned) outputs say, read as nbgrader's ``determine_grade``
     reads them: outputs in order, the first error, stderr text or ``execute_result`` decides.
 
@@ -416,7 +416,7 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
             cells[gid] = {"executed": cell["execution_count"] is not None,
                           "error": limited.get(index) or _cell_error(cell)}
             if gid in job.get("tests", ()):
-                cells[gid].update(test_outcome(cell["outputs"]))
+                cells[gid].update(outcome_of_test(cell["outputs"]))
         if keep_outputs:
             outputs.append({"execution_count": cell["execution_count"], "outputs": cell["outputs"]})
     return {"error": error, "cells": cells, "payload": payload, "payload_error": payload_error}, outputs

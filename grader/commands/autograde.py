@@ -52,8 +52,31 @@ def has_key(assignment_id: str) -> bool:
     return True
 
 
+def _nbgrader_course(args, options) -> dict:
+    """Grade in the nbgrader course here (or ``--course-dir``): with the course's own key when
+    it has one (``grader_keys/<assignment>/``), else the nbgrader way."""
+    import os
+
+    from grader import keyless
+    from grader.autograde import autograde
+    from grader.contract import COURSE_KEYS_DIR, COURSE_KEYS_ENV
+    from grader.nbgrader_course import load_course
+
+    course = load_course(args.course_dir)
+    keys = course.root / COURSE_KEYS_DIR
+    if (keys / args.assignment / "__init__.py").is_file():
+        os.environ[COURSE_KEYS_ENV] = str(keys)  # workers inherit the batch's environment
+        options["db_url"] = options["db_url"] or course.db_url
+        return autograde(args.assignment, args.submissions or course.submitted,
+                         course_dir=course.root, released_dir=course.release,
+                         autograded_dir=course.autograded, **options)
+    return keyless.autograde(args.assignment, course_dir=args.course_dir,
+                             submissions=args.submissions, **options)
+
+
 def run(args) -> int:
     from grader.autograde import autograde, grade_table
+    from grader.contract import GradingConfigError
     from grader.sandbox import InfrastructureError, SandboxUnavailable
 
     if args.workers is not None and args.workers < 1:
@@ -67,11 +90,9 @@ def run(args) -> int:
             submissions = args.submissions or str(Path(course_dir) / "submitted")
             records = autograde(args.assignment, submissions, course_dir=course_dir, **options)
         else:
-            from grader import keyless
-
-            records = keyless.autograde(args.assignment, course_dir=args.course_dir,
-                                        submissions=args.submissions, **options)
-    except (ValueError, FileNotFoundError, SandboxUnavailable, InfrastructureError) as exc:
+            records = _nbgrader_course(args, options)
+    except (ValueError, FileNotFoundError, SandboxUnavailable, InfrastructureError,
+            GradingConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -56,7 +56,10 @@ def write_feedback(assignment_id: str, course_dir) -> list[Path]:
     from grader.contract import load_assignment
 
     course_dir = Path(course_dir)
-    nb_id = notebook_id(load_assignment(assignment_id))
+    try:
+        names = [notebook_id(load_assignment(assignment_id))]
+    except ValueError:  # no key: an nbgrader assignment, every notebook that was autograded
+        names = None
     store = results_dir(course_dir, assignment_id)
     if not store.is_dir():
         raise FileNotFoundError(f"no autograde results in {store}; run `course autograde` first")
@@ -65,16 +68,20 @@ def write_feedback(assignment_id: str, course_dir) -> list[Path]:
     for path in sorted(store.glob("*.json")):
         record = json.loads(path.read_text())
         sid = path.stem
-        graded = course_dir / "autograded" / sid / assignment_id / f"{nb_id}.ipynb"
-        nb = nbformat.read(graded, as_version=4) if graded.is_file() else nbformat.v4.new_notebook()
-        clean_notebook(nb)  # autograde cleaned it already, unless an older version wrote it
-        artifacts = course_dir / "feedback_artifacts" / assignment_id / sid
-        nb.cells.insert(0, nbformat.v4.new_markdown_cell(html_block(summary_html(record, artifacts))))
-        html, _ = exporter.from_notebook_node(nb)
-        out = course_dir / "feedback" / sid / assignment_id / f"{nb_id}.html"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(html)
-        written.append(out)
+        folder = course_dir / "autograded" / sid / assignment_id
+        found = names or sorted(p.stem for p in folder.glob("*.ipynb")) or [assignment_id]
+        for i, nb_id in enumerate(found):
+            graded = folder / f"{nb_id}.ipynb"
+            nb = nbformat.read(graded, as_version=4) if graded.is_file() else nbformat.v4.new_notebook()
+            clean_notebook(nb)  # autograde cleaned it already, unless an older version wrote it
+            if i == 0:  # the summary of the whole assignment, on its first notebook
+                artifacts = course_dir / "feedback_artifacts" / assignment_id / sid
+                nb.cells.insert(0, nbformat.v4.new_markdown_cell(html_block(summary_html(record, artifacts))))
+            html, _ = exporter.from_notebook_node(nb)
+            out = course_dir / "feedback" / sid / assignment_id / f"{nb_id}.html"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(html)
+            written.append(out)
     return written
 
 

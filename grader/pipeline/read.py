@@ -35,7 +35,7 @@ def read(raw: bytes, max_bytes: int, params: list, probes: dict, answers, expect
     return runs(result, params, probes, answers, expected, deleted, tests), result.get("outputs")
 
 
-#: What an nbgrader test cell's record adds (:func:`grader.runner.test_outcome`): the number its
+#: What an nbgrader test cell's record adds (:func:`grader.runner.outcome_of_test`): the number its
 #: result shows, the start of its standard error, a named tampering an executor found.
 TEST_FIELDS = {"partial": (int, float), "stderr": (str,), "tampered": (str,)}
 

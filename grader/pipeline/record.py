@@ -113,10 +113,11 @@ def stored(path: Path) -> dict | None:
 
 
 def commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path, store: Path,
-           max_points: dict, inbound: Path | None) -> dict:
+           max_points: dict, inbound: Path | None, late=None) -> dict:
     """Store one student's record: autograded notebook, result file (the commit point: from then
     on the student counts as graded), gradebook. Whatever fails here (a byte no file takes, a full
-    disk, the gradebook) becomes this student's error record, naming them; the batch goes on."""
+    disk, the gradebook) becomes this student's error record, naming them; the batch goes on.
+    ``late``: nbgrader's late-penalty function (:func:`grader.gradebook.late_penalties`), or None."""
     import nbformat
 
     from grader import gradebook
@@ -134,7 +135,7 @@ def commit(gb, task: Task, record: dict, submissions: Path, notebook_path: Path,
         del notebook, notebooks  # the main process keeps no executed notebook
         record = valid_unicode(record)
         atomic_write(store / f"{sid}.json", json.dumps(record, indent=1))
-        gradebook.record_result(gb, task.assignment_id, sid, record)
+        gradebook.record_result(gb, task.assignment_id, sid, record, late=late)
         return record
     except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
         failure = (f"the grader could not store the result of {sid} ({describe(exc)}); "
