@@ -7,7 +7,10 @@ empty work directory, and sends it a *job* as JSON on stdin:
 ``{"notebooks": [nb, ...], "extraction": src, "nonce": str, "expected": [grade_id, ...],
 "preimport": [module, ...], "prereach": [name, ...], "limits": {...}}``, one already-parameterized
 notebook per parameter set, and optionally ``"tests": [grade_id, ...]``: nbgrader test cells,
-whose records also say what their outputs show (:func:`outcome_of_test`).
+run by :mod:`grader.test_cells` outside the shell (compiled in the template before the fork),
+whose records also say what their outputs show (:func:`outcome_of_test`) and, from the
+executor's signed verdict, ``"partial"`` (the number the cell's result is, or None) and
+``"tampered"`` (None, or what the student's code changed that the test relies on).
 
 Inside, this module is a *template*: it loads once the modules the released exercise imports and
 the well-known libraries the submission imports (:mod:`grader.preimport`, which says why that
@@ -48,7 +51,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from grader import preimport
+from grader import preimport, test_cells
 from grader.limits import KILL_GRACE_SECONDS, Limits
 from grader.processes import die_with_parent, signal_name, signal_of
 
@@ -310,13 +313,20 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
     code = [(i, c) for i, c in enumerate(nb["cells"]) if c.get("cell_type") == "code"]
     extraction = {"cell_type": "code", "source": job["extraction"], "metadata": {}}
     os.makedirs(workdir, exist_ok=True)
+    tests = job.get("tests") or ()
+    # the test cells are compiled here, before any student code of this run exists
+    key = secrets.token_bytes(32)
+    prepared = test_cells.Tests(nb, tests, _SNAPSHOT[0], _SHELL[0].transform_cell, key,
+                                _SHELL[0].user_ns) if tests else None
+    verdicts: dict[int, dict] = {}  # code cell index -> a test cell's checked verdict
+    tampering: list = []  # what this run's tests found so far
     cmd_r, cmd_w = os.pipe()
     rep_r, rep_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the fresh copy that runs student code
         os.close(cmd_w)
         os.close(rep_r)
-        _Copy(cmd_r, rep_w, workdir).serve()
+        _Copy(cmd_r, rep_w, workdir, prepared).serve()
     os.close(cmd_r)
     os.close(rep_w)
     os.write(2, STARTED)  # from here on, what happens may be the student's doing
@@ -337,7 +347,11 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
             source = cell.get("source", "")
             source = "".join(source) if type(source) is list else str(source)
             token = secrets.token_hex(8)
-            os.write(cmd_w, json.dumps({"id": token, "code": source, "trim": not is_extraction}).encode() + b"\n")
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            command = ({"id": token, "test": gid, "trim": True} if gid in tests and not is_extraction else
+                       {"id": token, "code": source, "trim": not is_extraction,
+                        "locked": bool(prepared) and test_cells.is_locked(cell)})
+            os.write(cmd_w, json.dumps(command).encode() + b"\n")
             budget = limits.extract_seconds if is_extraction else limits.cell_seconds
             cap = 4 * limits.output_kb * 1024 if is_extraction else 4 * cell_cap
             reply = replies.reply(token, min(budget, remaining), cap)
@@ -363,6 +377,9 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
                 break
             count += 1
             outputs = reply["outputs"] if type(reply.get("outputs")) is list else []
+            if "test" in command and not timed_out:
+                verdicts[index] = test_cells.record(reply.get("verdict"), reply.get("proof"), token,
+                                                    key, tampering)
             if is_extraction:
                 outputs = [o for o in (_clean_output(o) for o in outputs[:MAX_OUTPUTS_PER_CELL]) if o]
                 try:
@@ -412,14 +429,25 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
                 "execution_count": count_outputs[0] if count_outputs else None,
                 "outputs": count_outputs[1] if count_outputs else []}
         gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
-        if gid in job["expected"]:
+        if gid in job["expected"] or gid in tests:
             cells[gid] = {"executed": cell["execution_count"] is not None,
                           "error": limited.get(index) or _cell_error(cell)}
-            if gid in job.get("tests", ()):
+            if gid in tests:
                 cells[gid].update(outcome_of_test(cell["outputs"]))
+                cells[gid].update(_test_record(cells[gid], verdicts.get(index), limited.get(index)))
         if keep_outputs:
             outputs.append({"execution_count": cell["execution_count"], "outputs": cell["outputs"]})
     return {"error": error, "cells": cells, "payload": payload, "payload_error": payload_error}, outputs
+
+
+def _test_record(cell: dict, verdict, limit) -> dict:
+    """A test cell's record fields from its executor's checked verdict (:mod:`grader.test_cells`):
+    its error is the executor's, never read from outputs the student's code could add to."""
+    if verdict is None:  # not run, or stopped at a limit
+        return {"partial": None, "tampered": None, "error": limit or cell["error"]}
+    return {"partial": verdict["partial"], "tampered": verdict["tampered"],
+            "error": limit or verdict["error"] or (f"TamperingFound: {verdict['tampered']}"[:500]
+                                                   if verdict["tampered"] else None)}
 
 
 def run_dir(i: int) -> str:
@@ -443,10 +471,11 @@ def _reap(pid: int, wait: float = 1.0):
 class _Copy:
     """One fresh copy of the template: runs cells in the prepared shell, replies with outputs."""
 
-    def __init__(self, cmd_fd: int, reply_fd: int, workdir: str):
+    def __init__(self, cmd_fd: int, reply_fd: int, workdir: str, tests=None):
         self.cmd = os.fdopen(cmd_fd, "rb")
         self.reply_fd = reply_fd
         self.workdir = workdir
+        self.tests = tests
 
     def serve(self):
         try:
@@ -464,11 +493,22 @@ class _Copy:
             os.chdir(self.workdir)
             signal.signal(signal.SIGINT, signal.default_int_handler)
             sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
+            streams = sys.stdout, sys.stderr  # the test executor's own, whatever a cell rebinds
+            if self.tests is not None:
+                # the executor keeps its own references; the student's code finds none by name
+                test_cells.hide()
+                _SNAPSHOT.clear()
+                globals().pop("test_cells", None)
             sys.stdin = open(os.devnull)
             while line := self.cmd.readline():
                 msg = json.loads(line)
                 _SINK.reset(trim=msg["trim"])
+                if "test" in msg:  # a test cell runs outside the shell (grader.test_cells)
+                    self.tests.reply(msg, _SINK, _SHELL[0].user_ns, streams, self.reply_fd)
+                    continue
                 res = _SHELL[0].run_cell(msg["code"], store_history=True)
+                if msg.get("locked"):
+                    self.tests.bind(msg["code"], _SHELL[0].user_ns)
                 exc = res.error_before_exec or res.error_in_exec
                 if exc is not None and not any(o["output_type"] == "error" for o in _SINK.outputs):
                     # IPython could not format the traceback (e.g. out of memory): still an error
@@ -514,6 +554,7 @@ class _Sink:
 
 _SINK = _Sink()
 _SHELL: list = []
+_SNAPSHOT: list = []  # what the tests rely on, recorded before any student code (grader.test_cells)
 
 
 class _Stream:
@@ -628,7 +669,11 @@ def main() -> int:
     budget = min(limits.cell_seconds, deadline - time.monotonic())
     # The released notebook's modules are ours; the libraries the submission names are its doing
     # (a limit hit while loading them is the student's, never retried as our failure).
-    clean = preimport.load(job.get("preimport", []), [], budget)
+    # the modules the test and locked cells import are the instructor's too: loaded now, so that the
+    # snapshot below holds them as they were before any student code
+    tested = test_cells.instructor_imports(job["notebooks"][0], job["tests"]) if (
+        job.get("tests") and job["notebooks"] and not job.get("deadline")) else []
+    clean = preimport.load(job.get("preimport", []) + tested, [], budget)
     if clean and job.get("prereach"):
         os.write(2, STARTED)
         clean = preimport.load([], job["prereach"], min(limits.cell_seconds, deadline - time.monotonic()))
@@ -636,6 +681,9 @@ def main() -> int:
         # something failed partway: never run student code next to half-loaded modules
         _restart(out, {**job, "preimport": [], "prereach": [], "deadline": deadline}, env)
     _SHELL.append(_make_shell())
+    if job.get("tests"):
+        _SNAPSHOT.append(test_cells.Snapshot(tested))
+        sys.addaudithook(test_cells.audit)
     runs, first_outputs = [], []
     for i, nb in enumerate(job["notebooks"]):
         if runs and runs[-1]["error"]:

@@ -90,7 +90,7 @@ STUDENT_PACKAGES = ("imbalance_kit", "learner")
 #: The only files of ``grader`` mounted: the modules ``python -m grader.runner`` imports in the
 #: sandbox (tests/grader/test_sandbox_mounts.py runs it with exactly these and lists what is seen).
 RUNNER_MODULES = ("__init__.py", "extract.py", "limits.py", "preimport.py", "processes.py", "runner.py",
-                  "spec.py", "student_text.py")
+                  "spec.py", "student_text.py", "test_cells.py")
 
 
 def _python_roots() -> list[Path]:

@@ -27,7 +27,7 @@ GRADER = Path(grader.__file__).resolve().parent
 #: The only grader files student code may see: what ``python -m grader.runner`` imports. Changing
 #: this set is a decision about what students can read, so it is spelled out here, not imported.
 RUNNER_FILES = {"__init__.py", "extract.py", "limits.py", "preimport.py", "processes.py", "runner.py",
-                "spec.py", "student_text.py"}
+                "spec.py", "student_text.py", "test_cells.py"}
 
 
 def _grader_modules(folder: Path) -> list[str]:
