@@ -50,20 +50,9 @@ def test_nbgrader_grades_its_fixtures_as_its_tests_say(fixtures_class):
     assert not (course / "submitted" / "writes" / "side_effects" / "side-effect.txt").exists()
 
 
-# Known differences still to fix in course autograde, each with its own strict xfail below (it
-# fails loudly once fixed, so the entry and the mark go together).
-NOT_YET = {("timeout", "sleeps"): "course autograde does not take nbgrader's Execute.timeout "
-                                  "(2 s here) as its per-cell limit yet (30 s)"}
-
-
 def test_same_scores_as_nbgrader_cell_by_cell(fixtures_class):
-    diff = nc.score_diff(fixtures_class.nbgrader, fixtures_class.ours(), ignore=NOT_YET)
+    diff = nc.score_diff(fixtures_class.nbgrader, fixtures_class.ours())
     assert not diff, "scores differ from nbgrader's:\n" + "\n".join(diff)
     # the side effect stayed in the sandbox
     assert not list(fixtures_class.ours_course.rglob("side-effect.txt"))
 
-
-@pytest.mark.xfail(strict=True, reason=NOT_YET[("timeout", "sleeps")])
-def test_cell_time_limit_is_nbgraders_execute_timeout(fixtures_class):
-    key = ("timeout", "sleeps", "p1", "correct_squares")
-    assert fixtures_class.ours()[key] == fixtures_class.nbgrader[key] == (0.0, 1.0, False)
