@@ -89,7 +89,10 @@ _ARITHMETIC = frozenset({
     "__matmul__", "__rmatmul__", "__abs__", "__neg__", "__array_ufunc__", "__array_function__"})
 #: Modules whose callables the executor (and nearly every test) relies on.
 _WATCHED = ("builtins", "math", "operator", "json", "json.encoder", "hmac", "numpy",
-            "numpy.testing", "numpy.testing._private.utils", "pandas", "pandas.testing", "unittest")
+            "numpy.testing", "numpy.testing._private.utils", "numpy._core.numeric",
+            "numpy._core.fromnumeric", "numpy.core.numeric", "numpy.core.fromnumeric", "pandas",
+            "pandas.testing", "pandas._testing", "pandas._testing.asserters",
+            "pandas.core.dtypes.missing", "unittest", "unittest.case")
 #: Builtins a notebook may shadow without deciding a test (``from rich import print``).
 _HARMLESS_SHADOWS = frozenset({"print", "input", "help", "display", "exit", "quit", "breakpoint",
                                "copyright", "credits", "license"})
@@ -252,7 +255,7 @@ class Snapshot:
         self.modules = dict(sys.modules)
         self.builtins = dict(_vars(builtins))
         self.watched: dict[str, tuple] = {}
-        for name in (*_WATCHED, *modules):
+        for name in (*_WATCHED, *modules, *(m.split(".")[0] for m in modules)):
             self.watch(name)
         # where installed code lives (never the work directory the student's code can write)
         here = os.getcwd()
@@ -389,13 +392,21 @@ def _guard_callee(callee, site):
     return callee
 
 
+#: Types whose values need no look (no student code decides anything about them): the fast path.
+_FAST = frozenset({int, float, bool, complex, str, bytes, type(None), range, slice})
+
+
 def _guard_arg(value, site):
+    if _type(value) in _FAST:
+        return value
     if _is_comparing(_SITES.get(site)):
         return plain(value, "a value given to a comparing function", arithmetic=True)
     return value
 
 
 def _guard_compare(operands, ops):
+    if _len(ops) == 1 and _type(operands[0]) in _FAST and _type(operands[1]) in _FAST:
+        return _OPERATORS[ops[0]](operands[0], operands[1])
     student = [_student_class(_type(o)) for o in operands]
     if not all(student):  # objects of the student's classes compared among themselves are fine
         operands = tuple(plain(o, "a comparison") for o in operands)
@@ -417,6 +428,8 @@ _OPERATORS = {"Eq": operator.eq, "NotEq": operator.ne, "Lt": operator.lt, "LtE":
 
 
 def _guard_binop(operands, op):
+    if _type(operands[0]) in _FAST and _type(operands[1]) in _FAST:
+        return _BINARY[op](operands[0], operands[1])
     if not all(_student_class(_type(o)) for o in operands):
         operands = tuple(plain(o, "arithmetic", arithmetic=True) for o in operands)
     return _BINARY[op](*operands)
