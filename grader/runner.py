@@ -326,6 +326,8 @@ def run_notebook(nb: dict, job: dict, limits: Limits, deadline: float, workdir: 
     if pid == 0:  # pragma: no cover - the fresh copy that runs student code
         os.close(cmd_w)
         os.close(rep_r)
+        if prepared is not None:
+            test_cells.forget(job, nb)
         _Copy(cmd_r, rep_w, workdir, prepared).serve()
     os.close(cmd_r)
     os.close(rep_w)

@@ -68,6 +68,7 @@ except ImportError:  # pragma: no cover - Python built without OpenSSL
     def _hmac_digest(key, msg, digest, _new=hmac.new, _sha256=hashlib.sha256):
         return _new(key, msg, _sha256).digest()
 _Module, _Function, _Code = types.ModuleType, types.FunctionType, types.CodeType
+_is, _get_defaults = operator.is_, operator.attrgetter("__defaults__")
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement, not a C type
 
 #: Placeholder constants in an instrumented test, replaced by the guard functions in the code
@@ -255,6 +256,7 @@ class Snapshot:
         self.modules = dict(sys.modules)
         self.builtins = dict(_vars(builtins))
         self.watched: dict[str, tuple] = {}
+        self.quick_data: list = []
         for name in (*_WATCHED, *modules, *(m.split(".")[0] for m in modules)):
             self.watch(name)
         # where installed code lives (never the work directory the student's code can write)
@@ -262,6 +264,7 @@ class Snapshot:
         self.roots = tuple(_sorted({os.path.join(os.path.abspath(p), "") for p in
                                     (sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path)
                                     if p and os.path.isabs(p) and not os.path.abspath(p).startswith(here)}))
+        _STATE["roots"] = self.roots
         self.known_types = set()
         stack = [object]
         while stack:  # every class that exists now: none of them is the student's
@@ -278,11 +281,28 @@ class Snapshot:
         if module is None or name in self.watched:
             return
         entries = _entries(_vars(module))
+        funcs = tuple(v for v, _ in entries.values() if _type(v) is _Function)
+        self.quick_data.append((module, tuple(entries), tuple(v for v, _ in entries.values()),
+                                funcs, tuple(f.__defaults__ for f in funcs)))
         classes = {}
         for attr, (value, _) in entries.items():
             if _isinstance(value, type) and value.__flags__ & _HEAPTYPE:
                 classes[attr] = _entries(dict(_vars(value)))
         self.watched[name] = (module, entries, classes)
+
+    def quick(self) -> bool:
+        """Whether anything :meth:`changes` looks at in the watched modules (their callables and
+        those functions' defaults), the builtins or their ``sys.modules`` entries differs: a
+        check fast enough (C-level loops, about a millisecond) to run after each call the test
+        makes into the student's code."""
+        modules = sys.modules
+        for module, names, values, funcs, defaults in self.quick_data:
+            if modules.get(module.__name__, module) is not module:
+                return True
+            get = _vars(module).get
+            if not all(map(_is, map(get, names), values)) or not all(map(_is, map(_get_defaults, funcs), defaults)):
+                return True
+        return False
 
     def changes(self) -> list[str]:
         """What differs now from the snapshot, named."""
@@ -328,7 +348,32 @@ _MISSING = object()
 
 # ---------------------------------------------------------------- in the copy: plain values
 
-_STATE = {"snapshot": None, "found": []}
+_STATE = {"snapshot": None, "found": [], "dirty": False, "roots": ()}
+
+
+def _student_callable(callee) -> bool:
+    """Whether calling ``callee`` runs code of the notebook (a function from a cell, a method or
+    class the student's code made) rather than an installed library's."""
+    function = _getattr(callee, "__func__", callee)
+    if _type(function) is _Function:
+        return not function.__code__.co_filename.startswith(_STATE["roots"] or ("/",))
+    if _isinstance(function, type):
+        return _student_class(function)
+    return _student_class(_type(function))
+
+
+def _check_if_dirty():
+    """After the test called the student's code: are the modules the tests use still intact?
+    (Code that patches a module while the test runs it and restores it before the test ends is
+    caught here, before any library code of the test runs.)"""
+    if _STATE["dirty"]:
+        _STATE["dirty"] = False
+        snap = _STATE["snapshot"]
+        if snap is not None and snap.quick():
+            found = snap.changes() or ["a module the tests use was changed while the test ran"]
+            reason = "; ".join(f"{f} (while the test ran)" for f in found[:3])
+            _STATE["found"].append(reason)
+            raise TamperingFound(reason)
 
 
 def _student_class(cls) -> bool:
@@ -377,7 +422,7 @@ _SITES: dict = {}
 
 
 def _is_comparing(callee) -> bool:
-    if _type(callee) is _Function or _isinstance(callee, type) and _student_class(callee):
+    if callee is None or _student_callable(callee):
         return False
     module = _getattr(callee, "__module__", None)
     if _type(module) is not str:
@@ -389,6 +434,10 @@ def _is_comparing(callee) -> bool:
 
 def _guard_callee(callee, site):
     _SITES[site] = callee
+    if _STATE["dirty"] and not _student_callable(callee):
+        _check_if_dirty()
+    if _student_callable(callee):
+        _STATE["dirty"] = True
     return callee
 
 
@@ -397,9 +446,12 @@ _FAST = frozenset({int, float, bool, complex, str, bytes, type(None), range, sli
 
 
 def _guard_arg(value, site):
+    comparing = _is_comparing(_SITES.get(site))
+    if comparing and _STATE["dirty"]:
+        _check_if_dirty()
     if _type(value) in _FAST:
         return value
-    if _is_comparing(_SITES.get(site)):
+    if comparing:
         return plain(value, "a value given to a comparing function", arithmetic=True)
     return value
 
@@ -407,7 +459,9 @@ def _guard_arg(value, site):
 def _guard_compare(operands, ops):
     if _len(ops) == 1 and _type(operands[0]) in _FAST and _type(operands[1]) in _FAST:
         return _OPERATORS[ops[0]](operands[0], operands[1])
+    _check_if_dirty()
     student = [_student_class(_type(o)) for o in operands]
+    _STATE["dirty"] = any(student)  # the student's own comparison methods run
     if not all(student):  # objects of the student's classes compared among themselves are fine
         operands = tuple(plain(o, "a comparison") for o in operands)
     result = True
@@ -430,6 +484,8 @@ _OPERATORS = {"Eq": operator.eq, "NotEq": operator.ne, "Lt": operator.lt, "LtE":
 def _guard_binop(operands, op):
     if _type(operands[0]) in _FAST and _type(operands[1]) in _FAST:
         return _BINARY[op](operands[0], operands[1])
+    _check_if_dirty()
+    _STATE["dirty"] = any(_student_class(_type(o)) for o in operands)
     if not all(_student_class(_type(o)) for o in operands):
         operands = tuple(plain(o, "arithmetic", arithmetic=True) for o in operands)
     return _BINARY[op](*operands)
@@ -541,7 +597,7 @@ class Executor:
         shows, or None). ``sink`` collects its outputs; ``streams`` are (stdout, stderr)."""
         _settrace(None)
         _setprofile(None)
-        _STATE["snapshot"], _STATE["found"] = self.snapshot, []
+        _STATE["snapshot"], _STATE["found"], _STATE["dirty"] = self.snapshot, [], False
         test = self.tests.get(gid)
         verdict = {"error": None, "partial": None, "tampered": None, "result": None}
         if test is None:
@@ -602,9 +658,21 @@ class Executor:
                              f"{_describe(bound)}, was rebound")
             elif (name in self.snapshot.builtins and name not in _HARMLESS_SHADOWS
                   and value is not self.snapshot.builtins[name]
-                  and _callable_like(value) and not _isinstance(value, type)):
+                  and _callable_like(value) and not _isinstance(value, type)
+                  and not _library_namesake(name, value)):
                 found.append(f"the builtin {name} is shadowed in the notebook's namespace")
         return found
+
+
+#: Library functions that stand for a builtin under another name (``from numpy import *``).
+_ALIASES = {"abs": ("absolute",)}
+
+
+def _library_namesake(name: str, value) -> bool:
+    """A library's function of the builtin's name (numpy's ``sum``, ``round``, ``abs``), as
+    ``from numpy import *`` binds: the student's choice of library, not a made-up builtin."""
+    return (not _student_callable(value)
+            and _getattr(value, "__name__", None) in (name, *_ALIASES.get(name, ())))
 
 
 def library_bindings(user_ns: dict, names, snapshot: Snapshot) -> dict:
@@ -777,6 +845,18 @@ def record(verdict, proof, token: str, key: bytes, earlier: list) -> dict:
     return out
 
 
+def forget(job: dict, nb: dict):
+    """In a copy, before the student's first cell: empty this copy's job (every parameter set's
+    notebook, hidden tests included), which the template's frames below the student's code still
+    reference. The copy needs none of it: each cell comes over the pipe, the tests are compiled.
+    (The template's own job is another process's memory, untouched.)"""
+    for notebook in [*job.get("notebooks", ()), nb]:
+        for cell in notebook.get("cells", ()):
+            cell.clear()
+        notebook.clear()
+    job.clear()
+
+
 def hide():
     """In a copy, before the student's first cell: this module is no longer found by name
     (``sys.modules``, the ``grader`` package), so patching ``grader.test_cells`` patches a fresh
@@ -796,10 +876,12 @@ def audit(event: str, args, _type=type, _function=_Function, _getattr=getattr):
     functions."""
     if event == "sys.addaudithook":
         raise RuntimeError("adding audit hooks is not allowed while grading")
-    if (event == "object.__setattr__" and _type(args[0]) is _function and args[1] == "__code__"
-            and str(_getattr(args[0], "__module__", "")).startswith(("grader", "__main__"))
-            and _getattr(args[0].__code__, "co_filename", "").endswith(".py")):
-        raise RuntimeError("the grader's functions cannot be changed")
+    if event == "object.__setattr__" and _type(args[0]) is _function and args[1] == "__code__":
+        filename = args[0].__code__.co_filename
+        if filename.endswith(".py") and (filename.startswith(_STATE["roots"] or ("/",))
+                                         or str(_getattr(args[0], "__module__", "")).startswith("grader")):
+            raise RuntimeError("the code of the grader's and installed libraries' functions "
+                               "cannot be changed while grading")
 
 
 def instructor_imports(nb: dict, tests) -> list[str]:

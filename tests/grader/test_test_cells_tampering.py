@@ -179,3 +179,22 @@ def test_a_test_that_runs_too_long_is_stopped_at_its_limit_and_the_next_runs():
     assert cells["t_slow_answer"]["error"].startswith("CellTimeoutError"), cells
     assert cells["t_after"] == {"executed": True, "error": None, "partial": None, "tampered": None,
                                 "stderr": None}, cells
+
+
+SEARCH_MEMORY_FOR_TESTS = '''\
+import gc
+seen = [repr(o)[:100000] for o in gc.get_objects() if type(o) in (dict, list) and o is not globals()]
+print("LEAKED" if any(("hidden_" + "secret_42") in text for text in seen) else "NOTHING")
+del seen
+''' + A.RIGHT
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_the_tests_text_is_not_left_in_the_copy():
+    """The copy inherits the template's job (every notebook, hidden tests included), which
+    student code could find (``gc.get_objects()``): it is emptied before the first cell."""
+    tests = {"t_hidden": ("assert share(4, 2) != 'hidden_secret_42'", 1)}
+    records, outputs = run_all({"reader": SEARCH_MEMORY_FOR_TESTS}, tests)
+    assert outputs[1]["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "NOTHING\n"}]
+    assert points(records["reader"], tests) == {"t_hidden": 1}
